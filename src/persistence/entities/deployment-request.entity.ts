@@ -38,13 +38,13 @@ export class DeploymentRequestEntity {
   @Column({ name: 'UserName', type: 'varchar', length: 255, nullable: true })
   userName!: string | null;
 
-  @Column({ name: 'RequestedTime', nullable: true })
+  @Column({ name: 'RequestedTime', type: Date, nullable: true })
   requestedTime!: Date | null;
 
-  @Column({ name: 'StartedTime', nullable: true })
+  @Column({ name: 'StartedTime', type: Date, nullable: true })
   startedTime!: Date | null;
 
-  @Column({ name: 'CompletedTime', nullable: true })
+  @Column({ name: 'CompletedTime', type: Date, nullable: true })
   completedTime!: Date | null;
 
   @Column({ name: 'Status', type: 'varchar', length: 32 })
@@ -74,7 +74,7 @@ export class DeploymentRequestEntity {
   @Column({ name: 'CancelledBy', type: 'varchar', length: 255, nullable: true })
   cancelledBy!: string | null;
 
-  @Column({ name: 'CancelledTime', nullable: true })
+  @Column({ name: 'CancelledTime', type: Date, nullable: true })
   cancelledTime!: Date | null;
 
   @Column({ name: 'EnvironmentOwnerEmail', type: 'varchar', length: 255, nullable: true })

@@ -28,9 +28,9 @@ export class DeploymentResultEntity {
   @Column({ name: 'Status', type: 'varchar', length: 32 })
   status!: ResultStatus;
 
-  @Column({ name: 'StartedTime', nullable: true })
+  @Column({ name: 'StartedTime', type: Date, nullable: true })
   startedTime!: Date | null;
 
-  @Column({ name: 'CompletedTime', nullable: true })
+  @Column({ name: 'CompletedTime', type: Date, nullable: true })
   completedTime!: Date | null;
 }

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import type { Settings } from '../config/settings';
+import { AppLogger } from '../logging/app-logger';
+import type { MonitorMetrics } from '../metrics/monitor-metrics';
+import { OAuthTokenClient } from '../oauth/oauth-token.client';
+import { DistributedLockService } from '../rabbit-lock/distributed-lock.service';
+import { LockCredentialsProvider, plainCredentials } from '../rabbit-lock/lock-credentials';
+import { LockTlsOptions } from '../rabbit-lock/rabbit-lock.options';
+import { NoopLockService } from '../rabbit-lock/noop-lock.service';
+import { RabbitLockService } from '../rabbit-lock/rabbit-lock.service';
+
+/** How long a renewal of the token on the live lock connection may take before it counts as lost. */
+const UPDATE_SECRET_TIMEOUT_MS = 5000;
+
+export interface LockServiceParts {
+  lock: DistributedLockService;
+  tokenClient?: OAuthTokenClient;
+}
+
+/** The no-op lock with HA off; otherwise the RabbitMQ lock, authenticated by token or password. */
+export function createLockService(settings: Settings, metrics: MonitorMetrics): LockServiceParts {
+  const ha = settings.highAvailability;
+  if (!ha.enabled) {
+    metrics.brokerUp.set(1);
+    return { lock: new NoopLockService() };
+  }
+  const rabbit = ha.rabbitMq;
+  const tokenClient =
+    rabbit.authMode === 'OAuth'
+      ? new OAuthTokenClient(rabbit.oauth, { logger: new AppLogger('OAuth') })
+      : undefined;
+  const lock = new RabbitLockService({
+    hostname: rabbit.hostName,
+    port: rabbit.port,
+    vhost: rabbit.virtualHost,
+    heartbeatSeconds: ha.heartbeatSeconds,
+    connectionName: settings.monitorId,
+    credentials: tokenClient ? tokenCredentials(tokenClient) : plainCredentials(rabbit.userName ?? '', rabbit.password ?? ''),
+    tls: tlsOptions(settings),
+    logger: new AppLogger('RabbitLock'),
+  });
+  if (tokenClient) renewOnLiveConnection(tokenClient, lock, metrics);
+  return { lock, tokenClient };
+}
+
+/** The broker's OAuth backend takes an empty user name and the JWT as the password. */
+function tokenCredentials(client: OAuthTokenClient): LockCredentialsProvider {
+  return { mechanism: 'PLAIN', username: () => '', password: () => client.getToken() };
+}
+
+/**
+ * Each new token is pushed onto the live lock connection (`update-secret`) so no lock is
+ * dropped; a refused or unanswered renewal is handled by the lock service as a loss.
+ */
+function renewOnLiveConnection(client: OAuthTokenClient, lock: RabbitLockService, metrics: MonitorMetrics) {
+  client.onToken(async (token) => {
+    AppLogger.addSecret(token);
+    await lock.updateSecret(token, UPDATE_SECRET_TIMEOUT_MS);
+    const validUntil = client.state().validUntil;
+    if (validUntil) metrics.tokenSecondsToExpiry.set((validUntil.getTime() - Date.now()) / 1000);
+  });
+}
+
+function tlsOptions(settings: Settings): LockTlsOptions | undefined {
+  const ssl = settings.highAvailability.rabbitMq.ssl;
+  if (!ssl.enabled) return undefined;
+  return {
+    servername: ssl.serverName,
+    ca: ssl.caFile ? readFileSync(ssl.caFile) : undefined,
+    cert: ssl.certFile ? readFileSync(ssl.certFile) : undefined,
+    key: ssl.keyFile ? readFileSync(ssl.keyFile) : undefined,
+  };
+}
