@@ -12,6 +12,12 @@ import { fixedProperties, resolveProperties } from './properties';
 import { abortReason, RunInput, RunOutcome } from './run-types';
 import { ScriptRunner } from './script-runner';
 
+/** The statuses a run's final write may replace, by the status it writes. */
+const FINISHABLE_FROM: Partial<Record<RequestStatus, RequestStatus[]>> = {
+  Cancelled: ['Requesting', 'Running', 'Cancelling'],
+  Restarting: ['Restarting'],
+};
+
 type RunDetails = RequestDetails & { project: string; userName: string };
 
 interface Step {
@@ -155,22 +161,20 @@ export class DeploymentExecutor {
   }
 
   /** Final write. When the status moved on meanwhile (cancel, restart) that request wins. */
-  private async finish(input: RunInput, status: RequestStatus, note: string): Promise<RunOutcome> {
+  private async finish(input: RunInput, status: RequestStatus, note: string, retry = true): Promise<RunOutcome> {
     await this.results.cancelPending(input.requestId, input.fence);
     const log = await this.appendLog(input.requestId, note);
-    const expected: RequestStatus[] = status === 'Restarting' ? ['Restarting'] : ['Requesting', 'Running'];
     const done = status === 'Restarting' ? {} : { Status: status, CompletedTime: new Date(), Log: log };
-    if (await this.requests.update(input.requestId, input.fence, done, { expectStatus: expected, clearLease: true })) {
-      return status as RunOutcome;
-    }
-    return this.finishAfterChange(input);
+    const options = { expectStatus: FINISHABLE_FROM[status] ?? ['Requesting', 'Running'], clearLease: true };
+    if (await this.requests.update(input.requestId, input.fence, done, options)) return status as RunOutcome;
+    return retry ? this.finishAfterChange(input) : 'Fenced';
   }
 
   private async finishAfterChange(input: RunInput): Promise<RunOutcome> {
     const row = await this.requests.readRequest(input.requestId);
     const current = String(row?.Status ?? '');
-    if (current === 'Cancelling') return this.finish(input, 'Cancelled', 'Cancelled by request.');
-    if (current === 'Restarting') return this.finish(input, 'Restarting', '');
+    if (current === 'Cancelling') return this.finish(input, 'Cancelled', 'Cancelled by request.', false);
+    if (current === 'Restarting') return this.finish(input, 'Restarting', '', false);
     return 'Fenced';
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { MonitorRuntime } from '../runtime/monitor-runtime';
+import { tokenReadiness } from './token-readiness';
 
 const DB_PING_TIMEOUT_MS = 3000;
 
@@ -44,13 +45,21 @@ export class MonitorHealthIndicators {
     return this.runtime.lock.isReady() ? session.up(data) : session.down(data);
   }
 
+  /** Fails when no valid token can be had, and before expiry once renewal is overdue. */
   token() {
     const session = this.health.check('token');
     const client = this.runtime.tokenClient;
     if (!client) return session.up({ used: false });
     const state = client.state();
-    const data = { used: true, validUntil: state.validUntil?.toISOString(), lastError: state.lastError };
-    return state.hasValidToken ? session.up(data) : session.down(data);
+    const margin = this.runtime.settings.highAvailability.rabbitMq.oauth.refreshMarginSeconds;
+    const { ready, secondsToExpiry } = tokenReadiness(state, margin, Date.now());
+    const data = {
+      used: true,
+      validUntil: state.validUntil?.toISOString(),
+      secondsToExpiry,
+      lastError: state.lastError,
+    };
+    return ready ? session.up(data) : session.down(data);
   }
 
   heldLocks() {

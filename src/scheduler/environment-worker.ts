@@ -7,7 +7,7 @@ import type { SchedulerDeps } from './scheduler-deps';
 
 const STARTABLE = ['Pending', 'Confirmed'];
 
-export type WorkerOutcome = 'drained' | 'blocked' | 'failed';
+export type WorkerOutcome = 'drained' | 'idle' | 'blocked' | 'failed';
 
 /**
  * Works one environment while this replica holds its lock: recovers orphans, then runs the
@@ -24,18 +24,24 @@ export class EnvironmentWorker {
     private readonly handle: LockHandle,
   ) {}
 
-  /** `drained`: nothing left to start here; `blocked`: someone else's live run; `failed`: error. */
+  /**
+   * `drained`: ran requests until none was left; `idle`: found nothing to start; `blocked`:
+   * someone else's live run; `failed`: an error (logged).
+   */
   async run(): Promise<WorkerOutcome> {
     try {
       this.fence = await this.deps.fences.take(this.environment, this.deps.settings.monitorId);
       if (!this.fence) return this.logBlocked();
+      let ran = 0;
       while (this.canContinue()) {
         const next = await this.nextRequest(this.fence);
         if (next === 'blocked') return 'blocked';
         if (!next) break;
-        await this.claimAndRun(next, this.fence);
+        // A lost compare-and-set (status changed, or fenced): let the next poll look again.
+        if (!(await this.claimAndRun(next, this.fence))) break;
+        ran++;
       }
-      return 'drained';
+      return ran > 0 ? 'drained' : 'idle';
     } catch (error) {
       this.logger.error('Environment worker failed; will retry on a later poll', {
         environment: this.environment,
@@ -64,11 +70,12 @@ export class EnvironmentWorker {
     return head && STARTABLE.includes(head.status) ? head : undefined;
   }
 
-  private async claimAndRun(row: OpenRequest, fence: Fence): Promise<void> {
+  private async claimAndRun(row: OpenRequest, fence: Fence): Promise<boolean> {
     const leaseMs = this.deps.settings.highAvailability.requestLeaseSeconds * 1000;
-    if (!(await this.deps.requests.claim(row.id, row.status, fence, leaseMs))) return;
+    if (!(await this.deps.requests.claim(row.id, row.status, fence, leaseMs))) return false;
     this.announce(row.id);
     await this.deps.runRequest(row.id, this.environment, fence);
+    return true;
   }
 
   private announce(requestId: number): void {

@@ -34,6 +34,12 @@ export interface TokenClaims {
   subject?: string;
 }
 
+/**
+ * Tokens the broker will refuse although the endpoint answers 200: addressed to another
+ * audience, or signed by a key the broker does not know (same `kid`).
+ */
+export type RefusedTokenKind = 'wrong-audience' | 'foreign-key';
+
 export const DEFAULT_SCOPE = 'rabbitmq.configure:*/* rabbitmq.read:*/* rabbitmq.write:*/*';
 
 type Handler = (form: URLSearchParams) => { status: number; body: object };
@@ -41,6 +47,8 @@ type Handler = (form: URLSearchParams) => { status: number; body: object };
 export class TokenServer {
   /** Every form the server received, in order (tests may inspect what the client sent). */
   readonly requests: URLSearchParams[] = [];
+  /** Every token this server minted (answered or `issueToken`), so tests can look for leaks. */
+  readonly issuedTokens: string[] = [];
   /** `kid` header of issued tokens; the broker's `auth_oauth2.default_key`. */
   readonly kid = `test-key-${randomBytes(4).toString('hex')}`;
   readonly publicKeyPem: string;
@@ -50,6 +58,8 @@ export class TokenServer {
   private failuresLeft = 0;
   private failureStatus = 500;
   private delayMs = 0;
+  private refusedKind?: RefusedTokenKind;
+  private foreignKeyPem?: string;
   private readonly pending = new Set<NodeJS.Timeout>();
   private readonly options: Required<Omit<TokenServerOptions, 'tls' | 'clientSecret'>> &
     TokenServerOptions;
@@ -103,6 +113,10 @@ export class TokenServer {
     return this.options.clientId;
   }
 
+  get clientSecret(): string | undefined {
+    return this.options.clientSecret;
+  }
+
   /** Answer the next `count` requests with `status` (500 by default). */
   failNext(count: number, status = 500): void {
     this.failuresLeft = count;
@@ -120,6 +134,11 @@ export class TokenServer {
 
   setLifetime(seconds: number): void {
     this.options.lifetimeSeconds = seconds;
+  }
+
+  /** From now on answer with tokens the broker refuses (`undefined`: good tokens again). */
+  issueRefusedTokens(kind: RefusedTokenKind | undefined): void {
+    this.refusedKind = kind;
   }
 
   /** Stop listening and drop open connections: the endpoint is down. */
@@ -157,7 +176,26 @@ export class TokenServer {
     const header = { alg: 'RS256', typ: 'JWT', kid: this.kid };
     const signingInput = `${encode(header)}.${encode(payload)}`;
     const signature = createSign('RSA-SHA256').update(signingInput).sign(this.privateKeyPem);
-    return `${signingInput}.${signature.toString('base64url')}`;
+    const token = `${signingInput}.${signature.toString('base64url')}`;
+    this.issuedTokens.push(token);
+    return token;
+  }
+
+  /** What the endpoint answers with: a good token, or one of the refused kinds. */
+  private endpointToken(): string {
+    if (this.refusedKind === 'wrong-audience') {
+      return this.issueToken({ audience: ['not-rabbitmq'] });
+    }
+    if (this.refusedKind !== 'foreign-key') return this.issueToken();
+    const [header, payload] = this.issueToken().split('.');
+    this.foreignKeyPem ??= generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
+    const signingInput = `${header}.${payload}`;
+    const signature = createSign('RSA-SHA256').update(signingInput).sign(this.foreignKeyPem);
+    const token = `${signingInput}.${signature.toString('base64url')}`;
+    this.issuedTokens.push(token);
+    return token;
   }
 
   private listen(port: number): Promise<void> {
@@ -220,7 +258,7 @@ export class TokenServer {
 
   private issued(): ReturnType<Handler> {
     const body: Record<string, unknown> = {
-      access_token: this.issueToken(),
+      access_token: this.endpointToken(),
       token_type: 'Bearer',
       scope: this.options.scope,
     };

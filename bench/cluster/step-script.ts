@@ -1,0 +1,54 @@
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export const STEP_SCRIPT = 'step.sh';
+
+/**
+ * The one script every bench and soak request runs, written into each replica's own ScriptRoot
+ * with that replica's id baked in. Request properties steer it: `SleepSeconds`, `ExitCode`, and
+ * `FirstRunSeconds` (sleep this long the first time the request runs, `SleepSeconds` after).
+ *
+ * It records to `recordFile`, one line per event, in the engine-harness style plus the replica
+ * and the script's pid (which tells runs of one request apart):
+ * - `start <env> <id> <ms> <replica> <pid>` when it begins;
+ * - `end <env> <id> <ms> <replica> <pid> <exit>` from its EXIT trap (a normal end);
+ * - `gone <env> <id> <ms> <replica> <pid>` from a reaper in a session of its own, when the last
+ *   process holding the script's pipe has died: the one record a watchdog SIGKILL still leaves.
+ * The reaper is set up before the start line, so every start has a `gone`.
+ */
+export async function writeStepScript(
+  scriptRoot: string,
+  replica: string,
+  recordFile: string,
+  markerDir: string,
+): Promise<void> {
+  await mkdir(scriptRoot, { recursive: true });
+  await mkdir(markerDir, { recursive: true });
+  const file = join(scriptRoot, STEP_SCRIPT);
+  await writeFile(file, body(replica, recordFile, markerDir));
+  await chmod(file, 0o755);
+}
+
+function body(replica: string, recordFile: string, markerDir: string): string {
+  const reaper =
+    'cat >/dev/null; t=${EPOCHREALTIME/[.,]/}; echo "gone $1 $2 ${t:0:${#t}-3} $3 $4" >> "$5"';
+  return `#!/usr/bin/env bash
+record=${quote(recordFile)}
+replica=${quote(replica)}
+tag="$EnvironmentName $DeploymentRequestId"
+now() { local t=\${EPOCHREALTIME/[.,]/}; REPLY=\${t:0:\${#t}-3}; }
+exec 9> >(exec setsid bash -c ${quote(reaper)} reaper "$EnvironmentName" "$DeploymentRequestId" "$replica" "$$" "$record" >/dev/null 2>&1)
+trap 'code=$?; now; echo "end $tag $REPLY $replica $$ $code" >> "$record"' EXIT
+now; echo "start $tag $REPLY $replica $$" >> "$record"
+seconds="\${SleepSeconds:-0}"
+marker=${quote(markerDir)}/"$DeploymentRequestId"
+if [[ -n "$FirstRunSeconds" && ! -e "$marker" ]]; then : > "$marker"; seconds="$FirstRunSeconds"; fi
+sleep "$seconds"
+exit "\${ExitCode:-0}"
+`;
+}
+
+/** Single-quoted for bash. */
+function quote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { In } from 'typeorm';
+import {
+  DeploymentRequestEntity,
+  FINAL_REQUEST_STATUSES,
+} from '../../src/persistence/entities/deployment-request.entity';
+import { BenchCluster } from '../cluster/bench-cluster';
+import { sampleRss } from '../support/process-memory';
+import { sleep, Summary, summarize } from '../support/stats';
+
+export interface ThroughputConfig {
+  replicas: number;
+  highAvailability: boolean;
+}
+
+export interface ThroughputRow extends ThroughputConfig {
+  requests: number;
+  /** Submission (one INSERT) to the last CompletedTime. */
+  seconds: number;
+  requestsPerSecond: number;
+  /** requestsPerSecond / (environments / script seconds). */
+  ratioToIdeal: number;
+  failed: number;
+  /** RSS of replica-1 while it worked, MB. */
+  rssMb: Summary;
+}
+
+export const ENVIRONMENTS = 20;
+export const SCRIPT_SECONDS = 0.2;
+
+/** Runs one configuration on a fresh cluster and database. */
+export async function runThroughput(
+  config: ThroughputConfig,
+  perEnv: number,
+): Promise<ThroughputRow> {
+  const bench = await BenchCluster.start({
+    replicas: config.replicas,
+    highAvailability: config.highAvailability,
+    pollMs: 1000,
+    heartbeatSeconds: 60,
+  });
+  try {
+    const envs = Array.from(
+      { length: ENVIRONMENTS },
+      (_, i) => `tp-${randomBytes(3).toString('hex')}-${i}`,
+    );
+    await bench.catalog(envs);
+    await drain(bench, envs, 1);
+    return await measure(bench, envs, perEnv, config);
+  } finally {
+    await bench.stop();
+  }
+}
+
+async function measure(
+  bench: BenchCluster,
+  envs: string[],
+  perEnv: number,
+  config: ThroughputConfig,
+) {
+  const rss = sampleRss(bench.cluster.pid('replica-1')!);
+  const submitted = Date.now();
+  const rows = await drain(bench, envs, perEnv);
+  const samples = await rss.stop();
+  const last = Math.max(...rows.map((r) => r.completedTime?.getTime() ?? NaN));
+  const seconds = (last - submitted) / 1000;
+  const rps = rows.length / seconds;
+  return {
+    ...config,
+    requests: rows.length,
+    seconds,
+    requestsPerSecond: rps,
+    ratioToIdeal: rps / (ENVIRONMENTS / SCRIPT_SECONDS),
+    failed: rows.filter((r) => r.status !== 'Completed').length,
+    rssMb: summarize(samples),
+  };
+}
+
+/** Submits `perEnv` requests per environment at once and waits until all are final. */
+async function drain(bench: BenchCluster, envs: string[], perEnv: number) {
+  const work = Array.from({ length: perEnv }, () =>
+    envs.map((environment) => ({ environment, step: { sleepSeconds: SCRIPT_SECONDS } })),
+  );
+  const ids = await bench.submitMany(work.flat());
+  const repo = bench.cluster.dataSource.getRepository(DeploymentRequestEntity);
+  const deadline = Date.now() + 120_000 + perEnv * SCRIPT_SECONDS * 1000 * 10;
+  for (;;) {
+    const rows = await repo.findBy({ id: In(ids) });
+    if (rows.every((r) => FINAL_REQUEST_STATUSES.includes(r.status))) return rows;
+    if (Date.now() > deadline)
+      throw new Error(
+        `throughput run did not finish: ${rows.filter((r) => !FINAL_REQUEST_STATUSES.includes(r.status)).length} open`,
+      );
+    await sleep(100);
+  }
+}

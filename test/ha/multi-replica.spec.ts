@@ -1,0 +1,152 @@
+/**
+ * Issue 4, criterion 5 (the guide's "Testing HA Setup"): three real monitor processes over one
+ * PostgreSQL database and the shared RabbitMQ share six environments without ever running two
+ * deployments of one environment at once; then one replica is killed with SIGKILL mid-run and the
+ * others finish everything, recovering its in-flight request after the request lease.
+ */
+import type { DeploymentRequestEntity } from '../../src/persistence/entities/deployment-request.entity';
+import { overlapsWithin } from '../support/engine-harness';
+import { MonitorCluster } from '../support/monitor-cluster';
+import { rabbitTargetFromEnv } from '../support/monitor-config';
+import { runIntervals, startCounts, startOrderByEnvironment } from '../support/monitor-records';
+import type { OwnedRun, RecordingSetup } from '../support/monitor-workload';
+
+const ENVIRONMENTS = 6;
+const SCRIPT_SECONDS = 0.7;
+
+describe('three monitor replicas against PostgreSQL and RabbitMQ (issue 4, criterion 5)', () => {
+  let cluster: MonitorCluster;
+  let setup: RecordingSetup;
+
+  beforeAll(async () => {
+    cluster = await MonitorCluster.start({ replicas: 3 });
+    setup = await cluster.work.recordingSetup(ENVIRONMENTS, SCRIPT_SECONDS);
+  }, 90_000);
+
+  afterAll(() => cluster?.stopAll(), 60_000);
+
+  it('runs 24 requests in 6 environments: no overlap, Id order, several replicas, all Completed', async () => {
+    const ids = await cluster.work.submitRound(setup, 4);
+
+    const rows = await cluster.waitFinal(ids, 90_000);
+    const runs = (await cluster.work.runs()).filter((r) => ids.includes(r.requestId));
+
+    expect(rows.filter((r) => r.status !== 'Completed')).toEqual([]);
+    expect([...startCounts(runs).entries()].filter(([, n]) => n !== 1)).toEqual([]);
+    expect(runs.filter((r) => r.end === null)).toEqual([]);
+    expect(overlapsWithin(runIntervals(runs))).toEqual([]);
+    expectIdOrder(runs, rows);
+    const workers = new Set(rows.map((r) => r.ownerId));
+    expect(workers.size).toBeGreaterThan(1);
+    for (const owner of workers) expect(cluster.replicaIds).toContain(owner);
+    expectGuideLogLines(rows);
+  }, 120_000);
+
+  it('a replica killed with SIGKILL mid-run: the others finish every request and recover its run', async () => {
+    const ids = await cluster.work.submitRound(setup, 3);
+    const victim = await runningRequest(ids);
+    const killed = victim.ownerId!;
+    cluster.kill(killed, 'SIGKILL');
+    const exit = await cluster.waitExit(killed);
+
+    const rows = await cluster.waitFinal(ids, 120_000);
+    const runs = (await cluster.work.runs()).filter((r) => ids.includes(r.requestId));
+    const cut = runs.filter((r) => r.end === null);
+
+    expect(exit.signal).toBe('SIGKILL');
+    expect(rows.filter((r) => r.status !== 'Completed')).toEqual([]);
+    expect(await cluster.work.openRequests()).toEqual([]);
+    expect(cut.map((r) => r.requestId)).toContain(victim.id);
+    for (const run of cut) expectRecovered(rows, run, killed, exit.at);
+    const counts = startCounts(runs);
+    const ranTwice = [...counts.entries()].filter(([, n]) => n > 1).map(([id]) => id);
+    expect(ranTwice.sort()).toEqual(cut.map((r) => r.requestId).sort());
+    expect(overlapsWithin(runIntervals(runs, exit.at))).toEqual([]);
+    expectIdOrder(runs, rows);
+  }, 180_000);
+
+  /** A request whose script has just started and is still running, once there is one. */
+  async function runningRequest(ids: number[]): Promise<DeploymentRequestEntity> {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const started = (await cluster.work.runs()).filter(
+        (r) => ids.includes(r.requestId) && r.end === null,
+      );
+      // The latest start: furthest from its end, so the kill surely lands mid-run.
+      const latest = started.sort((a, b) => b.start - a.start).map((r) => r.requestId);
+      const rows = await cluster.work.requests(latest);
+      const running = latest
+        .map((id) => rows.find((r) => r.id === id))
+        .find((r) => r?.status === 'Running' && r.ownerId !== null);
+      if (running) return running;
+      await new Promise((done) => setTimeout(done, 50));
+    }
+    throw new Error('no request started running within 30 s');
+  }
+
+  /** A run cut off by the kill was recovered by another replica, after the kill, and completed. */
+  function expectRecovered(
+    rows: DeploymentRequestEntity[],
+    run: OwnedRun,
+    killed: string,
+    killedAt: number,
+  ) {
+    const row = rows.find((r) => r.id === run.requestId)!;
+    expect(run.start).toBeLessThan(killedAt);
+    expect(row.status).toBe('Completed');
+    expect(row.ownerId).not.toBe(killed);
+    expect(row.log).toMatch(
+      new RegExp(
+        `Recovered by replica-\\d: its owner stopped renewing its lease \\(previous owner ${killed}\\b`,
+      ),
+    );
+    expect(row.log).toMatch(/RecoveryPolicy Resume/);
+    const recoverer = cluster
+      .logs(row.ownerId!)
+      .find((l) => l.json?.msg === 'Recovered orphaned request' && l.json.requestId === row.id);
+    expect(recoverer?.json).toMatchObject({ previousOwner: killed, outcome: 'Pending' });
+  }
+
+  /** Within each environment, requests first started in Id order, and every one of them ran. */
+  function expectIdOrder(runs: OwnedRun[], rows: DeploymentRequestEntity[]) {
+    for (const environment of setup.environments) {
+      const expected = rows.filter((r) => r.environment === environment).map((r) => r.id);
+      expect({ environment, order: startOrderByEnvironment(runs).get(environment) }).toEqual({
+        environment,
+        order: expected,
+      });
+    }
+  }
+
+  /** The HA guide's lines: the broker connection, and the lock taken for each environment. */
+  function expectGuideLogLines(rows: DeploymentRequestEntity[]) {
+    const { host, port } = rabbitTargetFromEnv();
+    for (const id of cluster.replicaIds) {
+      const established = cluster
+        .logs(id)
+        .some((l) => l.json?.msg === `Established RabbitMQ connection to ${host}:${port}`);
+      expect({ id, established }).toEqual({ id, established: true });
+    }
+    const acquired = cluster
+      .allLogs()
+      .map((l) => ({
+        replica: l.replica,
+        m: /^Acquired distributed lock for environment '(.+)' to process request (\d+)$/.exec(
+          l.json?.msg ?? '',
+        ),
+      }))
+      .filter((x) => x.m !== null);
+    for (const environment of setup.environments) {
+      expect(acquired.some((a) => a.m![1] === environment)).toBe(true);
+    }
+    for (const { replica, m } of acquired) {
+      const row = rows.find((r) => r.id === Number(m![2]));
+      if (row)
+        expect({ request: row.id, environment: m![1], by: replica }).toEqual({
+          request: row.id,
+          environment: row.environment,
+          by: row.ownerId,
+        });
+    }
+  }
+});
