@@ -1,5 +1,6 @@
 import { machineInfo } from './support/machine.info';
 import { lockSection } from './lock/lock.section';
+import { failoverSection } from './failover/failover.section';
 import { pollSection } from './poll/poll.section';
 import { throughputSection } from './throughput/throughput.section';
 
@@ -9,6 +10,7 @@ type Section = () => Promise<Record<string, unknown>>;
 const SECTIONS: Record<string, Section> = {
   lock: lockSection,
   poll: pollSection,
+  failover: failoverSection,
   throughput: throughputSection,
 };
 

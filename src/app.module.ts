@@ -14,9 +14,17 @@ export class AppModule {
   static register(runtime: MonitorRuntime, extra: DynamicModule[] = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [DorcConfigModule.forSettings(runtime.settings), TerminusModule.forRoot({ logger: false }), ...extra],
+      imports: [
+        DorcConfigModule.forSettings(runtime.settings),
+        TerminusModule.forRoot({ logger: false }),
+        ...extra,
+      ],
       controllers: [HealthController, LocksController, MetricsController],
-      providers: [{ provide: MonitorRuntime, useValue: runtime }, MonitorHealthIndicators, ClusterView],
+      providers: [
+        { provide: MonitorRuntime, useValue: runtime },
+        MonitorHealthIndicators,
+        ClusterView,
+      ],
     };
   }
 }

@@ -6,7 +6,7 @@ import { DeploymentRequestEntity } from '../../src/persistence/entities/deployme
 import { buildRequestDetailsXml } from '../../src/requests/request-details';
 import { MonitorCluster, MonitorClusterOptions } from '../../test/support/monitor-cluster';
 import { readStepRuns, StepRun } from './run-records';
-import { STEP_SCRIPT, writeStepScript } from './step-script';
+import { STEP_SCRIPT, writeLeanStepScript, writeStepScript } from './step-script';
 
 export const PROJECT = 'Bench';
 export const COMPONENT = 'step';
@@ -21,6 +21,8 @@ export interface StepProperties {
 export interface BenchClusterOptions extends MonitorClusterOptions {
   /** Monitor log level; default info (debug costs CPU the bench would measure). */
   logLevel?: string;
+  /** Scripts that only sleep, recording nothing (throughput). */
+  lean?: boolean;
 }
 
 /**

@@ -22,10 +22,25 @@ export async function writeStepScript(
   recordFile: string,
   markerDir: string,
 ): Promise<void> {
-  await mkdir(scriptRoot, { recursive: true });
   await mkdir(markerDir, { recursive: true });
+  await writeScript(scriptRoot, body(replica, recordFile, markerDir));
+}
+
+/**
+ * The same script without any recording: only the sleep and the exit code. For the throughput
+ * bench, where the reaper's extra processes would be part of what is measured.
+ */
+export async function writeLeanStepScript(scriptRoot: string): Promise<void> {
+  await writeScript(
+    scriptRoot,
+    '#!/usr/bin/env bash\nsleep "${SleepSeconds:-0}"\nexit "${ExitCode:-0}"\n',
+  );
+}
+
+async function writeScript(scriptRoot: string, text: string): Promise<void> {
+  await mkdir(scriptRoot, { recursive: true });
   const file = join(scriptRoot, STEP_SCRIPT);
-  await writeFile(file, body(replica, recordFile, markerDir));
+  await writeFile(file, text);
   await chmod(file, 0o755);
 }
 

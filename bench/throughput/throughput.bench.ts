@@ -38,6 +38,7 @@ export async function runThroughput(
     highAvailability: config.highAvailability,
     pollMs: 1000,
     heartbeatSeconds: 60,
+    lean: true,
   });
   try {
     const envs = Array.from(

@@ -15,10 +15,18 @@ export function registerDataCommands(program: Command): void {
     .description('create or update the database schema')
     .option('--config <file>', CONFIG_HELP)
     .action(async (opts: { config?: string }) => {
-      await withDatabase(opts.config, async (ds) => {
-        const applied = await runMigrationsExclusively(ds);
-        print(applied.length ? `Applied: ${applied.map((m) => m.name).join(', ')}` : 'Schema is up to date.');
-      }, { migrate: false });
+      await withDatabase(
+        opts.config,
+        async (ds) => {
+          const applied = await runMigrationsExclusively(ds);
+          print(
+            applied.length
+              ? `Applied: ${applied.map((m) => m.name).join(', ')}`
+              : 'Schema is up to date.',
+          );
+        },
+        { migrate: false },
+      );
     });
 
   program
@@ -29,7 +37,9 @@ export function registerDataCommands(program: Command): void {
       print(JSON.stringify(maskedSettings(loadSettings({ configPath: opts.config })), null, 2));
     });
 
-  const catalog = program.command('catalog').description('the catalogue of projects, environments, components, scripts');
+  const catalog = program
+    .command('catalog')
+    .description('the catalogue of projects, environments, components, scripts');
   catalog
     .command('apply <file>')
     .description('create or update the catalogue from a JSON or YAML file (idempotent)')
@@ -38,7 +48,9 @@ export function registerDataCommands(program: Command): void {
       const doc = loadCatalogFile(file);
       await withDatabase(opts.config, async (ds) => {
         const result = await new CatalogService(ds).apply(doc);
-        print(`Catalogue applied: ${result.created} created, ${result.updated} updated, ${result.unchanged} unchanged.`);
+        print(
+          `Catalogue applied: ${result.created} created, ${result.updated} updated, ${result.unchanged} unchanged.`,
+        );
       });
     });
 }

@@ -1,5 +1,8 @@
 import { Command } from 'commander';
-import { FINAL_REQUEST_STATUSES, RequestStatus } from '../persistence/entities/deployment-request.entity';
+import {
+  FINAL_REQUEST_STATUSES,
+  RequestStatus,
+} from '../persistence/entities/deployment-request.entity';
 import { RequestService } from '../requests/request.service';
 import { EnvironmentFenceStore } from '../scheduler/environment-fence.store';
 import { RequestStore } from '../scheduler/request.store';
@@ -39,7 +42,9 @@ export function registerRequestCommands(program: Command): void {
     .description('a request and its per-component results')
     .option('--config <file>', CONFIG_HELP)
     .action((id: string, opts: { config?: string }) =>
-      withDatabase(opts.config, async (ds) => print(formatStatus(await new RequestService(ds).getStatus(parseId(id))))),
+      withDatabase(opts.config, async (ds) =>
+        print(formatStatus(await new RequestService(ds).getStatus(parseId(id)))),
+      ),
     );
 
   program
@@ -47,7 +52,9 @@ export function registerRequestCommands(program: Command): void {
     .description('ask the owning monitor to cancel a request')
     .option('--config <file>', CONFIG_HELP)
     .action((id: string, opts: { config?: string }) =>
-      withDatabase(opts.config, async (ds) => report(await new RequestService(ds).requestCancel(parseId(id), 'cli'))),
+      withDatabase(opts.config, async (ds) =>
+        report(await new RequestService(ds).requestCancel(parseId(id), 'cli')),
+      ),
     );
 
   program
@@ -55,30 +62,46 @@ export function registerRequestCommands(program: Command): void {
     .description('run a finished request again')
     .option('--config <file>', CONFIG_HELP)
     .action((id: string, opts: { config?: string }) =>
-      withDatabase(opts.config, async (ds) => report(await new RequestService(ds).requestRestart(parseId(id)))),
+      withDatabase(opts.config, async (ds) =>
+        report(await new RequestService(ds).requestRestart(parseId(id))),
+      ),
     );
 
   program
     .command('locks')
     .description('environments with work in progress, their owners and fencing epochs')
     .option('--config <file>', CONFIG_HELP)
-    .action((opts: { config?: string }) => withDatabase(opts.config, (ds, s) => printLocks(ds, s.isProduction)));
+    .action((opts: { config?: string }) =>
+      withDatabase(opts.config, (ds, s) => printLocks(ds, s.isProduction)),
+    );
 }
 
 async function submit(opts: SubmitOptions): Promise<void> {
   const properties = Object.fromEntries(opts.property.map(parseProperty));
-  const components = opts.components.split(',').map((c) => c.trim()).filter(Boolean);
+  const components = opts.components
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
   await withDatabase(opts.config, async (ds) => {
     const service = new RequestService(ds);
     const id = await service
-      .submit({ project: opts.project, environment: opts.environment, components, buildNumber: opts.buildNumber, properties })
+      .submit({
+        project: opts.project,
+        environment: opts.environment,
+        components,
+        buildNumber: opts.buildNumber,
+        properties,
+      })
       .catch((error: unknown) => {
-        throw new CliError(`Request not created: ${error instanceof Error ? error.message : String(error)}`);
+        throw new CliError(
+          `Request not created: ${error instanceof Error ? error.message : String(error)}`,
+        );
       });
     print(`Request ${id} created (Pending).`);
     if (!opts.wait) return;
     const final = await follow(service, id);
-    if (final !== 'Completed') throw new CliError(`Request ${id} ended ${final}.`, EXIT_UNSUCCESSFUL);
+    if (final !== 'Completed')
+      throw new CliError(`Request ${id} ended ${final}.`, EXIT_UNSUCCESSFUL);
   });
 }
 
@@ -96,13 +119,18 @@ async function follow(service: RequestService, id: number): Promise<RequestStatu
 }
 
 async function printLocks(ds: import('typeorm').DataSource, isProd: boolean): Promise<void> {
-  const rows = (await new RequestStore(ds).open(isProd)).filter((r) => ['Requesting', 'Running', 'Cancelling'].includes(r.status));
+  const rows = (await new RequestStore(ds).open(isProd)).filter((r) =>
+    ['Requesting', 'Running', 'Cancelling'].includes(r.status),
+  );
   const fences = await new EnvironmentFenceStore(ds).holders();
   if (rows.length === 0) return print('No environment has work in progress.');
   for (const r of rows) {
     const epoch = fences.find((f) => f.environment === r.environment)?.epoch ?? '-';
-    const lease = r.leaseExpiresAt === null ? 'none' : `${Math.round((r.leaseExpiresAt - r.nowMs) / 1000)} s`;
-    print(`${r.environment}\trequest ${r.id}\t${r.status}\towner ${r.ownerId ?? '-'}\tepoch ${epoch}\tlease ${lease}`);
+    const lease =
+      r.leaseExpiresAt === null ? 'none' : `${Math.round((r.leaseExpiresAt - r.nowMs) / 1000)} s`;
+    print(
+      `${r.environment}\trequest ${r.id}\t${r.status}\towner ${r.ownerId ?? '-'}\tepoch ${epoch}\tlease ${lease}`,
+    );
   }
 }
 

@@ -16,7 +16,9 @@ const logger = new AppLogger('Monitor');
 export async function startMonitor(configPath?: string): Promise<void> {
   const settings = loadSettings({ configPath });
   AppLogger.configure(loggingOptions(settings.monitorId, secretValues(settings)));
-  const dataSource = await openDataSource(settings.database, { runMigrations: settings.database.runMigrations });
+  const dataSource = await openDataSource(settings.database, {
+    runMigrations: settings.database.runMigrations,
+  });
   const runtime = new MonitorRuntime(settings, dataSource);
   const app = await NestFactory.create(AppModule.register(runtime, messagingModules(runtime)), {
     logger: new NestLoggerAdapter(),
@@ -45,7 +47,9 @@ function handleSignals(settings: Settings, stop: () => Promise<void>): void {
     stop()
       .then(() => process.exit(0))
       .catch((error: unknown) => {
-        logger.error('Shutdown failed', { error: error instanceof Error ? error.message : String(error) });
+        logger.error('Shutdown failed', {
+          error: error instanceof Error ? error.message : String(error),
+        });
         process.exit(1);
       });
   };

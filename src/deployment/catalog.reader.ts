@@ -26,7 +26,9 @@ export class CatalogReader {
   constructor(private readonly dataSource: DataSource) {}
 
   async projectComponents(projectName: string): Promise<CatalogComponent[]> {
-    const project = await this.dataSource.getRepository(ProjectEntity).findOneBy({ name: projectName });
+    const project = await this.dataSource
+      .getRepository(ProjectEntity)
+      .findOneBy({ name: projectName });
     if (!project) throw new CatalogError(`project '${projectName}' is not in the catalogue`);
     const links = await this.dataSource
       .getRepository(ProjectComponentEntity)
@@ -56,7 +58,9 @@ export class CatalogReader {
         parentId: c.parentId,
         isEnabled: c.isEnabled,
         stopOnFailure: c.stopOnFailure,
-        script: script ? { name: script.name, path: script.path, nonProdOnly: script.nonProdOnly } : null,
+        script: script
+          ? { name: script.name, path: script.path, nonProdOnly: script.nonProdOnly }
+          : null,
       };
     });
   }

@@ -27,7 +27,11 @@ export class ComponentStep {
 
   constructor(private readonly runner: ScriptRunner) {}
 
-  async run(component: CatalogComponent, input: RunInput, options: StepOptions): Promise<StepResult> {
+  async run(
+    component: CatalogComponent,
+    input: RunInput,
+    options: StepOptions,
+  ): Promise<StepResult> {
     const script = component.script;
     if (!script) return { status: 'Complete', log: 'Component has no script; nothing to run.' };
     if (script.nonProdOnly && input.isProd) {
@@ -39,7 +43,11 @@ export class ComponentStep {
 
   private async runScript(component: CatalogComponent, input: RunInput, options: StepOptions) {
     const tail = new OutputTail(options.logMaxBytes);
-    const fields = { environment: input.environment, requestId: input.requestId, component: component.name };
+    const fields = {
+      environment: input.environment,
+      requestId: input.requestId,
+      component: component.name,
+    };
     const running = this.runner.run({
       scriptPath: path.resolve(options.scriptRoot, component.script!.path),
       cwd: options.scriptRoot,
@@ -70,15 +78,27 @@ export class ComponentStep {
     input: RunInput,
   ): StepResult {
     const reason = abortReason(input.signal);
-    if (reason && reason !== 'cancel') return { status: 'Cancelled', log: tail.toString(), interrupted: true };
-    if (outcome.killedFor === 'watchdog') return { status: 'Cancelled', log: tail.toString(), interrupted: true };
-    if (reason === 'cancel') return { status: 'Cancelled', log: appendLine(tail, 'Cancelled by request.') };
+    if (reason && reason !== 'cancel')
+      return { status: 'Cancelled', log: tail.toString(), interrupted: true };
+    if (outcome.killedFor === 'watchdog')
+      return { status: 'Cancelled', log: tail.toString(), interrupted: true };
+    if (reason === 'cancel')
+      return { status: 'Cancelled', log: appendLine(tail, 'Cancelled by request.') };
     if (outcome.killedFor === 'timeout') {
-      return { status: 'Failed', log: appendLine(tail, 'Timed out: the script ran longer than ComponentTimeoutSeconds and was killed.') };
+      return {
+        status: 'Failed',
+        log: appendLine(
+          tail,
+          'Timed out: the script ran longer than ComponentTimeoutSeconds and was killed.',
+        ),
+      };
     }
     if (outcome.error) return { status: 'Failed', log: appendLine(tail, outcome.error) };
     if (outcome.exitCode === 0) return { status: 'Complete', log: tail.toString() };
-    const how = outcome.exitCode === null ? `signal ${outcome.signal ?? 'unknown'}` : `exit code ${outcome.exitCode}`;
+    const how =
+      outcome.exitCode === null
+        ? `signal ${outcome.signal ?? 'unknown'}`
+        : `exit code ${outcome.exitCode}`;
     return { status: 'Failed', log: appendLine(tail, `Script failed with ${how}.`) };
   }
 }

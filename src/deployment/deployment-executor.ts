@@ -11,6 +11,7 @@ import { planComponents } from './component-plan';
 import { fixedProperties, resolveProperties } from './properties';
 import { abortReason, RunInput, RunOutcome } from './run-types';
 import { ScriptRunner } from './script-runner';
+import { text } from '../persistence/row-values';
 
 /** The statuses a run's final write may replace, by the status it writes. */
 const FINISHABLE_FROM: Partial<Record<RequestStatus, RequestStatus[]>> = {
@@ -66,8 +67,8 @@ export class DeploymentExecutor {
 
   private async prepare(input: RunInput) {
     const row = await this.requests.readRequest(input.requestId);
-    const details = parseRequestDetails(String(row?.RequestDetails ?? ''));
-    const project = details.buildDetail?.project || String(row?.Project ?? '');
+    const details = parseRequestDetails(text(row?.RequestDetails));
+    const project = details.buildDetail?.project || text(row?.Project);
     const userName = typeof row?.UserName === 'string' ? row.UserName : '';
     const catalog = await this.catalog.projectComponents(project);
     const plan = planComponents(catalog, details.components, details.componentsToSkip);
@@ -79,15 +80,26 @@ export class DeploymentExecutor {
   }
 
   /** One result row per step; a resumed request keeps its earlier rows and reuses them. */
-  private async ensureResults(input: RunInput, planned: Array<{ component: CatalogComponent; disabled: boolean }>) {
+  private async ensureResults(
+    input: RunInput,
+    planned: Array<{ component: CatalogComponent; disabled: boolean }>,
+  ) {
     const existing = await this.results.list(input.requestId);
     for (const p of planned) {
       if (existing.some((r) => r.componentId === p.component.id)) continue;
-      const ok = await this.results.insert(input.requestId, p.component.id, p.disabled ? 'Disabled' : 'Pending', input.fence);
+      const ok = await this.results.insert(
+        input.requestId,
+        p.component.id,
+        p.disabled ? 'Disabled' : 'Pending',
+        input.fence,
+      );
       if (!ok) throw new FencedDuringRun();
     }
     const rows = await this.results.list(input.requestId);
-    return planned.map((p) => ({ ...p, result: rows.find((r) => r.componentId === p.component.id)! }));
+    return planned.map((p) => ({
+      ...p,
+      result: rows.find((r) => r.componentId === p.component.id)!,
+    }));
   }
 
   private async runSteps(input: RunInput, details: RunDetails, steps: Step[]) {
@@ -142,7 +154,8 @@ export class DeploymentExecutor {
       buildId: details.buildDetail?.buildId ?? '',
     });
     const { values: properties, warnings } = resolveProperties(fixed, details.properties);
-    for (const warning of warnings) this.logger.warn('Property problem', { ...ids(input), warning });
+    for (const warning of warnings)
+      this.logger.warn('Property problem', { ...ids(input), warning });
     return {
       scriptRoot: this.settings.scriptRoot,
       baseEnv: this.baseEnv,
@@ -161,19 +174,30 @@ export class DeploymentExecutor {
   }
 
   /** Final write. When the status moved on meanwhile (cancel, restart) that request wins. */
-  private async finish(input: RunInput, status: RequestStatus, note: string, retry = true): Promise<RunOutcome> {
+  private async finish(
+    input: RunInput,
+    status: RequestStatus,
+    note: string,
+    retry = true,
+  ): Promise<RunOutcome> {
     await this.results.cancelPending(input.requestId, input.fence);
     const log = await this.appendLog(input.requestId, note);
-    const done = status === 'Restarting' ? {} : { Status: status, CompletedTime: new Date(), Log: log };
-    const options = { expectStatus: FINISHABLE_FROM[status] ?? ['Requesting', 'Running'], clearLease: true };
-    if (await this.requests.update(input.requestId, input.fence, done, options)) return status as RunOutcome;
+    const done =
+      status === 'Restarting' ? {} : { Status: status, CompletedTime: new Date(), Log: log };
+    const options = {
+      expectStatus: FINISHABLE_FROM[status] ?? ['Requesting', 'Running'],
+      clearLease: true,
+    };
+    if (await this.requests.update(input.requestId, input.fence, done, options))
+      return status as RunOutcome;
     return retry ? this.finishAfterChange(input) : 'Fenced';
   }
 
   private async finishAfterChange(input: RunInput): Promise<RunOutcome> {
     const row = await this.requests.readRequest(input.requestId);
-    const current = String(row?.Status ?? '');
-    if (current === 'Cancelling') return this.finish(input, 'Cancelled', 'Cancelled by request.', false);
+    const current = text(row?.Status);
+    if (current === 'Cancelling')
+      return this.finish(input, 'Cancelled', 'Cancelled by request.', false);
     if (current === 'Restarting') return this.finish(input, 'Restarting', '', false);
     return 'Fenced';
   }

@@ -5,13 +5,7 @@ export type RunAbortReason = 'cancel' | 'restart' | 'fenced' | 'lease-lost' | 's
 
 /** How a run ended. `Fenced` and `Interrupted` leave the request for recovery. */
 export type RunOutcome =
-  | 'Completed'
-  | 'Failed'
-  | 'Cancelled'
-  | 'Errored'
-  | 'Restarting'
-  | 'Fenced'
-  | 'Interrupted';
+  'Completed' | 'Failed' | 'Cancelled' | 'Errored' | 'Restarting' | 'Fenced' | 'Interrupted';
 
 export interface ScriptPinger {
   /** Tells the running script's watchdog how long it may live without the next renewal. */

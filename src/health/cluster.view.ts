@@ -17,7 +17,9 @@ export class ClusterView {
     const [rows, fences, monitors] = await Promise.all([
       new RequestStore(ds).open(settings.isProduction),
       new EnvironmentFenceStore(ds).holders(),
-      new MonitorRegistryStore(ds).live(Math.max(5000, settings.requestProcessingIterationDelayMs * 5)),
+      new MonitorRegistryStore(ds).live(
+        Math.max(5000, settings.requestProcessingIterationDelayMs * 5),
+      ),
     ]);
     const inProgress = rows.filter((r) => CLAIMED.includes(r.status));
     return {

@@ -19,7 +19,9 @@ export class LocksController {
       monitorId: this.runtime.settings.monitorId,
       highAvailability: this.runtime.settings.highAvailability.enabled,
       broker: { connection: status.connection, lastError: status.lastError },
-      token: token ? { valid: token.hasValidToken, validUntil: token.validUntil, lastError: token.lastError } : null,
+      token: token
+        ? { valid: token.hasValidToken, validUntil: token.validUntil, lastError: token.lastError }
+        : null,
       locks: status.locks.map((l) => {
         const run = runs.find((r) => r.environment === l.environment);
         return {

@@ -24,7 +24,9 @@ export class MonitorHealthIndicators {
 
   notShuttingDown() {
     const session = this.health.check('lifecycle');
-    return this.runtime.isShuttingDown ? session.down({ state: 'shutting down' }) : session.up({ state: 'running' });
+    return this.runtime.isShuttingDown
+      ? session.down({ state: 'shutting down' })
+      : session.up({ state: 'running' });
   }
 
   async database() {
@@ -34,14 +36,21 @@ export class MonitorHealthIndicators {
       await withTimeout(this.runtime.dataSource.query('SELECT 1'), DB_PING_TIMEOUT_MS);
       return session.up({ type });
     } catch (error) {
-      return session.down({ type, message: error instanceof Error ? error.message : 'unreachable' });
+      return session.down({
+        type,
+        message: error instanceof Error ? error.message : 'unreachable',
+      });
     }
   }
 
   lockConnection() {
     const session = this.health.check('lock');
     const status = this.runtime.lock.status();
-    const data = { enabled: status.enabled, connection: status.connection, lastError: status.lastError };
+    const data = {
+      enabled: status.enabled,
+      connection: status.connection,
+      lastError: status.lastError,
+    };
     return this.runtime.lock.isReady() ? session.up(data) : session.down(data);
   }
 
@@ -66,7 +75,9 @@ export class MonitorHealthIndicators {
     const status = this.runtime.lock.status();
     return this.health.check('locks').up({
       held: status.locks.map((l) => ({ environment: l.environment, queue: l.queueName })),
-      running: this.runtime.scheduler.runs.all().map((r) => ({ requestId: r.requestId, environment: r.environment })),
+      running: this.runtime.scheduler.runs
+        .all()
+        .map((r) => ({ requestId: r.requestId, environment: r.environment })),
     });
   }
 }

@@ -30,7 +30,10 @@ describe('tokenReadiness', () => {
   });
 
   it('is not ready with an expired token', () => {
-    expect(tokenReadiness(obtained(10), 3, at(10.5))).toEqual({ ready: false, secondsToExpiry: -1 });
+    expect(tokenReadiness(obtained(10), 3, at(10.5))).toEqual({
+      ready: false,
+      secondsToExpiry: -1,
+    });
   });
 
   it('uses the 80 % rule for long lifetimes: an hour-long token is unready 6 minutes before expiry', () => {

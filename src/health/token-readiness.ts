@@ -16,7 +16,11 @@ export interface TokenReadiness {
  * broker starts refusing it. Waiting for half, not for the due moment itself, keeps readiness
  * from flickering during every ordinary renewal.
  */
-export function tokenReadiness(state: OAuthTokenState, refreshMarginSeconds: number, nowMs: number): TokenReadiness {
+export function tokenReadiness(
+  state: OAuthTokenState,
+  refreshMarginSeconds: number,
+  nowMs: number,
+): TokenReadiness {
   const { validUntil, lastRefreshAt } = state;
   if (!validUntil || !lastRefreshAt) return { ready: false };
 

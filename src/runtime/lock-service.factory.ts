@@ -11,6 +11,8 @@ import { RabbitLockService } from '../rabbit-lock/rabbit-lock.service';
 
 /** How long a renewal of the token on the live lock connection may take before it counts as lost. */
 const UPDATE_SECRET_TIMEOUT_MS = 5000;
+/** Tokens still scrubbed from log lines: the current one and a couple before it. */
+const REDACTED_TOKENS = 3;
 
 export interface LockServiceParts {
   lock: DistributedLockService;
@@ -35,7 +37,9 @@ export function createLockService(settings: Settings, metrics: MonitorMetrics): 
     vhost: rabbit.virtualHost,
     heartbeatSeconds: ha.heartbeatSeconds,
     connectionName: settings.monitorId,
-    credentials: tokenClient ? tokenCredentials(tokenClient) : plainCredentials(rabbit.userName ?? '', rabbit.password ?? ''),
+    credentials: tokenClient
+      ? tokenCredentials(tokenClient)
+      : plainCredentials(rabbit.userName ?? '', rabbit.password ?? ''),
     tls: tlsOptions(settings),
     logger: new AppLogger('RabbitLock'),
   });
@@ -52,13 +56,28 @@ function tokenCredentials(client: OAuthTokenClient): LockCredentialsProvider {
  * Each new token is pushed onto the live lock connection (`update-secret`) so no lock is
  * dropped; a refused or unanswered renewal is handled by the lock service as a loss.
  */
-function renewOnLiveConnection(client: OAuthTokenClient, lock: RabbitLockService, metrics: MonitorMetrics) {
+function renewOnLiveConnection(
+  client: OAuthTokenClient,
+  lock: RabbitLockService,
+  metrics: MonitorMetrics,
+) {
+  const redacted: string[] = [];
   client.onToken(async (token) => {
-    AppLogger.addSecret(token);
+    redactRecent(redacted, token);
     await lock.updateSecret(token, UPDATE_SECRET_TIMEOUT_MS);
     const validUntil = client.state().validUntil;
     if (validUntil) metrics.tokenSecondsToExpiry.set((validUntil.getTime() - Date.now()) / 1000);
   });
+}
+
+/**
+ * Log lines are scrubbed of the few newest tokens. Older ones are forgotten: every line is checked
+ * against the list, which would otherwise grow with each renewal for as long as the process runs.
+ */
+function redactRecent(redacted: string[], token: string): void {
+  AppLogger.addSecret(token);
+  redacted.push(token);
+  while (redacted.length > REDACTED_TOKENS) AppLogger.forgetSecret(redacted.shift() as string);
 }
 
 function tlsOptions(settings: Settings): LockTlsOptions | undefined {

@@ -32,7 +32,14 @@ export class MonitorRuntime {
     this.lock = lock;
     this.tokenClient = tokenClient;
     const executor = new DeploymentExecutor(dataSource, settings, scriptBaseEnv());
-    this.scheduler = new SchedulerService(dataSource, settings, lock, executor, this.metrics, this.events);
+    this.scheduler = new SchedulerService(
+      dataSource,
+      settings,
+      lock,
+      executor,
+      this.metrics,
+      this.events,
+    );
   }
 
   get isShuttingDown(): boolean {

@@ -21,7 +21,12 @@ export class CandidatePicker {
     private readonly registry: MonitorRegistryStore,
   ) {}
 
-  async pick(rows: OpenRequest[], me: string, runs: ActiveRuns, held: Set<string>): Promise<string[]> {
+  async pick(
+    rows: OpenRequest[],
+    me: string,
+    runs: ActiveRuns,
+    held: Set<string>,
+  ): Promise<string[]> {
     const byEnv = groupByEnvironment(rows);
     const ready = [...byEnv.entries()]
       .filter(([env, list]) => !held.has(env) && isCandidate(list, me, runs))
@@ -58,9 +63,13 @@ export class CandidatePicker {
   }
 
   private async fairShare(byEnv: Map<string, OpenRequest[]>, readyCount: number, mine: number) {
-    const live = await this.registry.live(Math.max(5000, this.settings.requestProcessingIterationDelayMs * 5));
+    const live = await this.registry.live(
+      Math.max(5000, this.settings.requestProcessingIterationDelayMs * 5),
+    );
     const replicas = Math.max(1, live.length);
-    const busyElsewhere = [...byEnv.values()].filter((l) => l.some((r) => CLAIMED.includes(r.status))).length;
+    const busyElsewhere = [...byEnv.values()].filter((l) =>
+      l.some((r) => CLAIMED.includes(r.status)),
+    ).length;
     const work = readyCount + busyElsewhere + mine;
     return Math.max(0, Math.ceil(work / replicas) - mine);
   }
@@ -75,7 +84,10 @@ export class CandidatePicker {
 
   private isOverdue(environment: string): boolean {
     const since = this.waitingSince.get(environment);
-    return since !== undefined && Date.now() - since > 3 * this.settings.requestProcessingIterationDelayMs;
+    return (
+      since !== undefined &&
+      Date.now() - since > 3 * this.settings.requestProcessingIterationDelayMs
+    );
   }
 }
 
@@ -91,7 +103,9 @@ function groupByEnvironment(rows: OpenRequest[]): Map<string, OpenRequest[]> {
 
 /** Startable head, or an orphan to recover; never while someone's live run is there. */
 function isCandidate(list: OpenRequest[], me: string, runs: ActiveRuns): boolean {
-  const relevant = list.filter((r) => r.status !== 'Restarting' && !(r.status === 'Cancelling' && r.ownerId === null));
+  const relevant = list.filter(
+    (r) => r.status !== 'Restarting' && !(r.status === 'Cancelling' && r.ownerId === null),
+  );
   const claimed = relevant.filter((r) => CLAIMED.includes(r.status));
   const orphans = claimed.filter((r) => isOrphan(r, me, (id) => runs.has(id)));
   if (claimed.length > orphans.length) return false;

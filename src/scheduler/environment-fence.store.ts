@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { Fence } from './fence';
 import { SqlDialect } from '../persistence/sql-dialect';
-import type { SqlParams } from '../persistence/sql-params';
+import { textOrNull } from '../persistence/row-values';
 
 type Row = Record<string, unknown>;
 
@@ -40,7 +40,7 @@ export class EnvironmentFenceStore {
     return rows.map((r) => ({
       environment: String(r.environment),
       epoch: Number(r.epoch),
-      ownerId: r.ownerId === null ? null : String(r.ownerId),
+      ownerId: textOrNull(r.ownerId),
     }));
   }
 

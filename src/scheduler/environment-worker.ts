@@ -65,7 +65,8 @@ export class EnvironmentWorker {
     }
     const open = await this.deps.requests.open(this.deps.settings.isProduction, this.environment);
     const active = open.filter((r) => r.status !== 'Restarting' && !isUnclaimedCancel(r));
-    if (active.some((r) => ['Requesting', 'Running', 'Cancelling'].includes(r.status))) return 'blocked';
+    if (active.some((r) => ['Requesting', 'Running', 'Cancelling'].includes(r.status)))
+      return 'blocked';
     const head = active[0];
     return head && STARTABLE.includes(head.status) ? head : undefined;
   }

@@ -1,6 +1,5 @@
 import { DataSource } from 'typeorm';
 import { SqlDialect } from '../persistence/sql-dialect';
-import type { SqlParams } from '../persistence/sql-params';
 
 type Row = Record<string, unknown>;
 

@@ -31,7 +31,10 @@ export class OrphanRecovery {
       `[${stamp}] Recovered by ${fence.ownerId}: ${why} (previous owner ` +
       `${row.ownerId ?? 'unknown'}, epoch ${row.epoch ?? '-'}); ${describe(status)}.`;
     const log = previous ? `${previous}\n${note}` : note;
-    const set = status === 'Pending' ? { Status: status, Log: log } : { Status: status, Log: log, CompletedTime: new Date() };
+    const set =
+      status === 'Pending'
+        ? { Status: status, Log: log }
+        : { Status: status, Log: log, CompletedTime: new Date() };
     const done = await this.requests.recover(row, fence, set, true);
     if (!done) return false;
     if (status !== 'Pending') await this.results.closeUnfinished(row.id);

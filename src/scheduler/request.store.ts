@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import type { RequestStatus } from '../persistence/entities/deployment-request.entity';
 import { Fence } from './fence';
 import { fenceHolds, ownedBy } from './fence-sql';
+import { text, textOrNull } from '../persistence/row-values';
 import { SqlDialect } from '../persistence/sql-dialect';
 import type { SqlParams } from '../persistence/sql-params';
 
@@ -75,7 +76,9 @@ export class RequestStore {
   ): Promise<boolean> {
     const d = this.d;
     const s = d.params();
-    const assignments = Object.entries(set).map(([col, value]) => `${d.col(col)} = ${s.bind(value)}`);
+    const assignments = Object.entries(set).map(
+      ([col, value]) => `${d.col(col)} = ${s.bind(value)}`,
+    );
     if (options.clearLease) assignments.push(`${d.col('LeaseExpiresAt')} = NULL`);
     let sql =
       `UPDATE ${d.table('DeploymentRequest')} SET ${assignments.join(', ')} WHERE ` +
@@ -108,7 +111,9 @@ export class RequestStore {
   ): Promise<boolean> {
     const d = this.d;
     const s = d.params();
-    const assignments = Object.entries(set).map(([col, value]) => `${d.col(col)} = ${s.bind(value)}`);
+    const assignments = Object.entries(set).map(
+      ([col, value]) => `${d.col(col)} = ${s.bind(value)}`,
+    );
     assignments.push(`${d.col('LeaseExpiresAt')} = NULL`);
     if (clearOwner) assignments.push(`${d.col('OwnerId')} = NULL`, `${d.col('Epoch')} = NULL`);
     const sql =
@@ -196,9 +201,9 @@ function lapsedOrMine(d: SqlDialect, s: SqlParams, ownerId: string): string {
 function toOpenRequest(r: Row): OpenRequest {
   return {
     id: Number(r.id),
-    environment: String(r.environment ?? ''),
+    environment: text(r.environment),
     status: String(r.status) as RequestStatus,
-    ownerId: r.ownerId === null || r.ownerId === undefined ? null : String(r.ownerId),
+    ownerId: textOrNull(r.ownerId),
     epoch: r.epoch === null || r.epoch === undefined ? null : Number(r.epoch),
     leaseExpiresAt:
       r.leaseExpiresAt === null || r.leaseExpiresAt === undefined ? null : Number(r.leaseExpiresAt),

@@ -3,7 +3,6 @@ import type { ResultStatus } from '../persistence/entities/deployment-result.ent
 import { Fence } from './fence';
 import { ownedBy } from './fence-sql';
 import { SqlDialect } from '../persistence/sql-dialect';
-import type { SqlParams } from '../persistence/sql-params';
 
 type Row = Record<string, unknown>;
 
@@ -61,7 +60,9 @@ export class ResultStore {
   ): Promise<boolean> {
     const d = this.d;
     const s = d.params();
-    const assignments = Object.entries(set).map(([col, value]) => `${d.col(col)} = ${s.bind(value)}`);
+    const assignments = Object.entries(set).map(
+      ([col, value]) => `${d.col(col)} = ${s.bind(value)}`,
+    );
     const sql =
       `UPDATE ${d.table('DeploymentResult')} SET ${assignments.join(', ')} WHERE ${d.col('Id')} = ` +
       `${s.bind(resultId)} AND EXISTS (SELECT 1 FROM ${d.table('DeploymentRequest')} r WHERE ` +

@@ -44,7 +44,11 @@ export class SchedulerService {
     private readonly events: MonitorEvents,
   ) {
     const requests = new RequestStore(dataSource);
-    const recovery = new OrphanRecovery(requests, new ResultStore(dataSource), settings.highAvailability.recoveryPolicy);
+    const recovery = new OrphanRecovery(
+      requests,
+      new ResultStore(dataSource),
+      settings.highAvailability.recoveryPolicy,
+    );
     this.deps = {
       settings,
       requests,
@@ -100,7 +104,10 @@ export class SchedulerService {
 
   private async onCancelling(row: OpenRequest): Promise<void> {
     if (this.runs.abort(row.id, 'cancel')) {
-      this.logger.log('Cancelling running request', { environment: row.environment, requestId: row.id });
+      this.logger.log('Cancelling running request', {
+        environment: row.environment,
+        requestId: row.id,
+      });
       return;
     }
     if (row.ownerId !== null) return;
@@ -121,7 +128,11 @@ export class SchedulerService {
     if (this.turns++ % 60 !== 0) return;
     const afterMs = this.settings.abandonAfterHours * 3600 * 1000;
     const count = await this.deps.requests.abandonStale(this.settings.isProduction, afterMs);
-    if (count > 0) this.logger.warn('Marked requests Abandoned', { count, afterHours: this.settings.abandonAfterHours });
+    if (count > 0)
+      this.logger.warn('Marked requests Abandoned', {
+        count,
+        afterHours: this.settings.abandonAfterHours,
+      });
   }
 
   private async startWork(rows: OpenRequest[]): Promise<void> {
@@ -148,10 +159,16 @@ export class SchedulerService {
       return 'busy';
     }
     if (result.kind === 'unavailable') {
-      this.logger.debug('Lock service unavailable; no new work starts until it is back', { environment, reason: result.reason });
+      this.logger.debug('Lock service unavailable; no new work starts until it is back', {
+        environment,
+        reason: result.reason,
+      });
       return 'unavailable';
     }
-    this.spawnWorker(new EnvironmentWorker(this.deps, environment, result.handle), result.handle.signal);
+    this.spawnWorker(
+      new EnvironmentWorker(this.deps, environment, result.handle),
+      result.handle.signal,
+    );
     return 'acquired';
   }
 
@@ -175,11 +192,17 @@ export class SchedulerService {
     const why = (reason as { reason?: string } | undefined)?.reason ?? 'unknown';
     this.metrics.locksLost.inc({ reason: why });
     this.events.lock(environment, 'lost');
-    this.logger.warn('Lost distributed lock; no new request will start there until it is re-acquired', {
-      environment,
-      reason: why,
-      running: this.runs.all().filter((r) => r.environment === environment).map((r) => r.requestId),
-    });
+    this.logger.warn(
+      'Lost distributed lock; no new request will start there until it is re-acquired',
+      {
+        environment,
+        reason: why,
+        running: this.runs
+          .all()
+          .filter((r) => r.environment === environment)
+          .map((r) => r.requestId),
+      },
+    );
   }
 
   private async runRequest(requestId: number, environment: string, fence: Fence): Promise<void> {
@@ -204,10 +227,19 @@ export class SchedulerService {
       watchdogKillAfterMs: killAfterMs,
       onScript: (script) => keeper.setScript(script),
     });
-    this.runs.add({ requestId, environment, startedAt: new Date(), epoch: fence.epoch, controller, done });
+    this.runs.add({
+      requestId,
+      environment,
+      startedAt: new Date(),
+      epoch: fence.epoch,
+      controller,
+      done,
+    });
     this.events.requestStatus(requestId, 'Running', environment);
     try {
-      const outcome = await done.catch((error: unknown) => this.failedRun(requestId, environment, error));
+      const outcome = await done.catch((error: unknown) =>
+        this.failedRun(requestId, environment, error),
+      );
       await this.afterRun(requestId, environment, fence, outcome, Date.now() - started);
     } finally {
       keeper.stop();
@@ -224,7 +256,13 @@ export class SchedulerService {
     return 'Interrupted';
   }
 
-  private async afterRun(requestId: number, environment: string, fence: Fence, outcome: RunOutcome, ms: number) {
+  private async afterRun(
+    requestId: number,
+    environment: string,
+    fence: Fence,
+    outcome: RunOutcome,
+    ms: number,
+  ) {
     const fields = { environment, requestId, outcome, durationMs: ms };
     if (outcome === 'Fenced') {
       this.metrics.fencingRejections.inc();
@@ -240,7 +278,9 @@ export class SchedulerService {
 
   /** Our own run stopped by shutdown: hand it back now rather than waiting for the lease. */
   private async requeueOwn(requestId: number, environment: string, fence: Fence): Promise<void> {
-    const [row] = (await this.deps.requests.open(this.settings.isProduction, environment)).filter((r) => r.id === requestId);
+    const [row] = (await this.deps.requests.open(this.settings.isProduction, environment)).filter(
+      (r) => r.id === requestId,
+    );
     if (!row) return;
     await this.deps.recovery.recover(row, fence, 'its monitor shut down before it finished');
   }

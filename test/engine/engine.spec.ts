@@ -16,7 +16,11 @@ describe.each(KINDS)('engine on %s', (kind) => {
   it('runs environments in parallel and each one sequentially in Id order', async () => {
     await h.recordingScript('step.sh', 0.4);
     const envs = ['Alpha', 'Beta', 'Gamma'];
-    await h.catalog('App', envs.map((name) => ({ name })), [{ name: 'Step', script: 'step.sh' }]);
+    await h.catalog(
+      'App',
+      envs.map((name) => ({ name })),
+      [{ name: 'Step', script: 'step.sh' }],
+    );
     const ids: number[] = [];
     for (let i = 0; i < 9; i++) ids.push(await h.submit(envs[i % 3], ['Step']));
     await h.start();
@@ -27,17 +31,23 @@ describe.each(KINDS)('engine on %s', (kind) => {
     expect(overlapsWithin(runs)).toEqual([]);
     for (const env of envs) {
       const order = runs.filter((r) => r.environment === env).sort((a, b) => a.start - b.start);
-      expect(order.map((r) => r.requestId)).toEqual([...order.map((r) => r.requestId)].sort((a, b) => a - b));
+      expect(order.map((r) => r.requestId)).toEqual(
+        [...order.map((r) => r.requestId)].sort((a, b) => a - b),
+      );
     }
-    const crossOverlap = runs.some((a) => runs.some((b) => a.environment !== b.environment && a.start < b.end && b.start < a.end));
+    const crossOverlap = runs.some((a) =>
+      runs.some((b) => a.environment !== b.environment && a.start < b.end && b.start < a.end),
+    );
     expect(crossOverlap).toBe(true);
   });
 
   it('a Paused head or a Running request blocks its environment; other tiers are ignored', async () => {
     await h.recordingScript('step.sh', 0);
-    await h.catalog('App', [{ name: 'Paused' }, { name: 'Busy' }, { name: 'Free' }, { name: 'Prod', isProd: true }], [
-      { name: 'Step', script: 'step.sh' },
-    ]);
+    await h.catalog(
+      'App',
+      [{ name: 'Paused' }, { name: 'Busy' }, { name: 'Free' }, { name: 'Prod', isProd: true }],
+      [{ name: 'Step', script: 'step.sh' }],
+    );
     const pausedHead = await h.submit('Paused', ['Step'], { status: 'Paused' });
     const behindPaused = await h.submit('Paused', ['Step']);
     await h.submit('Busy', ['Step'], { status: 'Running' });
@@ -62,7 +72,14 @@ describe.each(KINDS)('engine on %s', (kind) => {
   it('cancelling a running request kills the script and its children', async () => {
     const pidFile = `${h.scriptRoot}/child.pid`;
     await h.script('long.sh', `sleep 300 &\necho $! > "${pidFile}"\nwait`);
-    await h.catalog('App', [{ name: 'Env' }], [{ name: 'Long', script: 'long.sh' }, { name: 'Later', script: 'long.sh' }]);
+    await h.catalog(
+      'App',
+      [{ name: 'Env' }],
+      [
+        { name: 'Long', script: 'long.sh' },
+        { name: 'Later', script: 'long.sh' },
+      ],
+    );
     const id = await h.submit('Env', ['Long', 'Later']);
     await h.start();
     await h.waitFor(id, (r) => r.status === 'Running');
@@ -92,10 +109,14 @@ describe.each(KINDS)('engine on %s', (kind) => {
   it('a component over ComponentTimeoutSeconds fails and StopOnFailure ends the run', async () => {
     await h.script('slow.sh', 'sleep 30');
     await h.script('ok.sh', 'echo ok');
-    await h.catalog('App', [{ name: 'Env' }], [
-      { name: 'A-Slow', script: 'slow.sh', stopOnFailure: true },
-      { name: 'B-Next', script: 'ok.sh' },
-    ]);
+    await h.catalog(
+      'App',
+      [{ name: 'Env' }],
+      [
+        { name: 'A-Slow', script: 'slow.sh', stopOnFailure: true },
+        { name: 'B-Next', script: 'ok.sh' },
+      ],
+    );
     const id = await h.submit('Env', ['A-Slow', 'B-Next']);
     await h.start({ AppSettings__ComponentTimeoutSeconds: '1' });
     expect((await h.waitFinal(id)).status).toBe('Failed');
@@ -108,7 +129,14 @@ describe.each(KINDS)('engine on %s', (kind) => {
   it('a failing component without StopOnFailure lets the rest run; the request fails', async () => {
     await h.script('bad.sh', 'echo broken >&2; exit 3');
     await h.script('ok.sh', 'echo ok');
-    await h.catalog('App', [{ name: 'Env' }], [{ name: 'A-Bad', script: 'bad.sh' }, { name: 'B-Ok', script: 'ok.sh' }]);
+    await h.catalog(
+      'App',
+      [{ name: 'Env' }],
+      [
+        { name: 'A-Bad', script: 'bad.sh' },
+        { name: 'B-Ok', script: 'ok.sh' },
+      ],
+    );
     const id = await h.submit('Env', ['A-Bad', 'B-Ok']);
     await h.start();
     expect((await h.waitFinal(id)).status).toBe('Failed');
@@ -121,7 +149,11 @@ describe.each(KINDS)('engine on %s', (kind) => {
 
   it('a NonProdOnly script in a production environment is skipped with a Warning', async () => {
     await h.script('ok.sh', 'echo ok');
-    await h.catalog('App', [{ name: 'Live', isProd: true }], [{ name: 'Smoke', script: 'ok.sh', nonProdOnly: true }]);
+    await h.catalog(
+      'App',
+      [{ name: 'Live', isProd: true }],
+      [{ name: 'Smoke', script: 'ok.sh', nonProdOnly: true }],
+    );
     const id = await h.submit('Live', ['Smoke'], { isProd: true });
     await h.start({ AppSettings__IsProduction: 'true' });
     expect((await h.waitFinal(id)).status).toBe('Completed');
@@ -131,10 +163,17 @@ describe.each(KINDS)('engine on %s', (kind) => {
   });
 
   it('properties: request pairs win over fixed ones, $Name$ interpolates and $$ is a dollar', async () => {
-    await h.script('props.sh', 'echo "greeting=$Greeting"; echo "env=$EnvironmentName"; echo "price=$Price"');
+    await h.script(
+      'props.sh',
+      'echo "greeting=$Greeting"; echo "env=$EnvironmentName"; echo "price=$Price"',
+    );
     await h.catalog('App', [{ name: 'Env' }], [{ name: 'Props', script: 'props.sh' }]);
     const id = await h.submit('Env', ['Props'], {
-      properties: { Greeting: 'hello $EnvironmentName$ build $BuildNumber$', EnvironmentName: 'Overridden', Price: '$$5' },
+      properties: {
+        Greeting: 'hello $EnvironmentName$ build $BuildNumber$',
+        EnvironmentName: 'Overridden',
+        Price: '$$5',
+      },
     });
     await h.start();
     expect((await h.waitFinal(id)).status).toBe('Completed');
@@ -144,10 +183,50 @@ describe.each(KINDS)('engine on %s', (kind) => {
     expect(props.log).toContain('price=$5');
   });
 
+  it('start-up recovers what an earlier run of this monitor left Running, and nothing else', async () => {
+    await h.script('ok.sh', 'echo ok');
+    await h.catalog(
+      'App',
+      [{ name: 'Mine' }, { name: 'Theirs' }],
+      [{ name: 'Ok', script: 'ok.sh' }],
+    );
+    const mine = await h.submit('Mine', ['Ok'], { status: 'Running' });
+    const theirs = await h.submit('Theirs', ['Ok'], { status: 'Running' });
+    const table = kind === 'sqlite' ? '"DeploymentRequest"' : '"deploy"."DeploymentRequest"';
+    const p = kind === 'sqlite' ? ['?', '?'] : ['$1', '$2'];
+    // "engine-test" is this monitor's id (the harness host name); its lease looks live but it is ours.
+    await h.dataSource.query(
+      `UPDATE ${table} SET "OwnerId" = ${p[0]}, "LeaseExpiresAt" = 99999999999999 WHERE "Id" = ${p[1]}`,
+      ['engine-test', mine],
+    );
+    await h.dataSource.query(
+      `UPDATE ${table} SET "OwnerId" = ${p[0]}, "LeaseExpiresAt" = 99999999999999 WHERE "Id" = ${p[1]}`,
+      ['other-live-replica', theirs],
+    );
+    await h.start();
+    const recovered = await h.waitFinal(mine);
+    expect(recovered.status).toBe('Completed');
+    expect(recovered.log).toContain('Recovered by engine-test');
+    expect(recovered.attempt).toBe(1);
+    await sleep(500);
+    const untouched = await h.request(theirs);
+    expect(untouched.status).toBe('Running');
+    expect(untouched.ownerId).toBe('other-live-replica');
+  });
+
   it('malformed XML, an unknown component and a missing script end with a reason; the next request runs', async () => {
     await h.script('ok.sh', 'echo ok');
-    await h.catalog('App', [{ name: 'Env' }], [{ name: 'Ok', script: 'ok.sh' }, { name: 'Ghost', script: 'missing.sh' }]);
-    const malformed = await h.submit('Env', ['Ok'], { xml: '<DeploymentRequestDetail><Environment' });
+    await h.catalog(
+      'App',
+      [{ name: 'Env' }],
+      [
+        { name: 'Ok', script: 'ok.sh' },
+        { name: 'Ghost', script: 'missing.sh' },
+      ],
+    );
+    const malformed = await h.submit('Env', ['Ok'], {
+      xml: '<DeploymentRequestDetail><Environment',
+    });
     const unknown = await h.submit('Env', ['Nope']);
     const missing = await h.submit('Env', ['Ghost']);
     const good = await h.submit('Env', ['Ok']);

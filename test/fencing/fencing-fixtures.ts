@@ -2,6 +2,7 @@
  * Small helpers shared by the fencing tests: raw SQL on the HA columns (the way another replica
  * or an operator would change them), process checks by pid, and polling.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { DataSource } from 'typeorm';
 import { SqlDialect } from '../../src/persistence/sql-dialect';
@@ -26,12 +27,26 @@ export async function waitUntil<T>(
   }
 }
 
+/**
+ * True while the process exists and is not a zombie. A killed script's children are reparented
+ * to pid 1, which here may be slow to reap them: a zombie runs nothing, so it counts as gone.
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  return !isZombie(pid);
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The state follows the command name, which is in parentheses and may contain spaces.
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
   }
 }
 
@@ -117,4 +132,23 @@ export class HaSql {
 
 export function suffix(): string {
   return Math.random().toString(36).slice(2, 8);
+}
+
+/** `AppSettings__...` overrides for an in-process replica with HA on the shared broker. */
+export function haSettings(monitorId: string, more: Record<string, string> = {}): Record<string, string> {
+  const url = new URL(process.env.RABBITMQ_URL || 'amqp://guest:guest@127.0.0.1:5672');
+  const ha = 'AppSettings__HighAvailability__';
+  return {
+    AppSettings__MonitorId: monitorId,
+    AppSettings__ShutdownGraceSeconds: '1',
+    [`${ha}Enabled`]: 'true',
+    [`${ha}HeartbeatSeconds`]: '2',
+    [`${ha}RabbitMQ__AuthMode`]: 'Plain',
+    [`${ha}RabbitMQ__HostName`]: url.hostname,
+    [`${ha}RabbitMQ__Port`]: url.port || '5672',
+    [`${ha}RabbitMQ__VirtualHost`]: decodeURIComponent(url.pathname.slice(1)) || '/',
+    [`${ha}RabbitMQ__UserName`]: decodeURIComponent(url.username) || 'guest',
+    [`${ha}RabbitMQ__Password`]: decodeURIComponent(url.password) || 'guest',
+    ...more,
+  };
 }

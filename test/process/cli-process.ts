@@ -11,7 +11,8 @@ export const REPO = resolve(__dirname, '..', '..');
 export const MAIN = join(REPO, 'dist', 'main.js');
 
 export function assertBuilt(): void {
-  if (!existsSync(MAIN)) throw new Error('dist/main.js is missing: run `npm run build` (npm test does it)');
+  if (!existsSync(MAIN))
+    throw new Error('dist/main.js is missing: run `npm run build` (npm test does it)');
 }
 
 export async function freePort(): Promise<number> {
@@ -33,11 +34,19 @@ export interface Monitor {
 
 const started: ChildProcess[] = [];
 
-export function startMonitor(args: string[], options: { cwd: string; env?: Record<string, string> }): Monitor {
+export function startMonitor(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Monitor {
   let text = '';
   const child = spawn(process.execPath, [MAIN, ...args], {
     cwd: options.cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'debug', ...options.env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      LOG_LEVEL: 'debug',
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.push(child);
@@ -68,7 +77,11 @@ export async function httpStatus(port: number, path: string): Promise<number> {
   }
 }
 
-export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+): Promise<number> {
   const begin = Date.now();
   while (Date.now() - begin < timeoutMs) {
     if (await check()) return Date.now() - begin;

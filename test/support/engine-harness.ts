@@ -10,7 +10,10 @@ import type { DataSource } from 'typeorm';
 import type { Settings } from '../../src/config/settings';
 import { loadSettings } from '../../src/config/settings.loader';
 import { ComponentEntity } from '../../src/persistence/entities/component.entity';
-import { DeploymentRequestEntity, FINAL_REQUEST_STATUSES } from '../../src/persistence/entities/deployment-request.entity';
+import {
+  DeploymentRequestEntity,
+  FINAL_REQUEST_STATUSES,
+} from '../../src/persistence/entities/deployment-request.entity';
 import { DeploymentResultEntity } from '../../src/persistence/entities/deployment-result.entity';
 import { EnvironmentEntity } from '../../src/persistence/entities/environment.entity';
 import { ProjectComponentEntity } from '../../src/persistence/entities/project-component.entity';
@@ -88,16 +91,24 @@ export class EngineHarness {
     );
   }
 
-  async catalog(project: string, environments: Array<{ name: string; isProd?: boolean }>, components: ComponentSpec[]) {
+  async catalog(
+    project: string,
+    environments: Array<{ name: string; isProd?: boolean }>,
+    components: ComponentSpec[],
+  ) {
     const ds = this.dataSource;
     const p = await ds.getRepository(ProjectEntity).save({ name: project, description: null });
     for (const env of environments) {
-      await ds.getRepository(EnvironmentEntity).save({ name: env.name, isProd: env.isProd ?? false, ownerEmail: null });
+      await ds
+        .getRepository(EnvironmentEntity)
+        .save({ name: env.name, isProd: env.isProd ?? false, ownerEmail: null });
     }
     const ids = new Map<string, number>();
     for (const c of components) {
       const script = c.script
-        ? await ds.getRepository(ScriptEntity).save({ name: `${c.name}-script`, path: c.script, nonProdOnly: c.nonProdOnly ?? false })
+        ? await ds
+            .getRepository(ScriptEntity)
+            .save({ name: `${c.name}-script`, path: c.script, nonProdOnly: c.nonProdOnly ?? false })
         : null;
       const saved = await ds.getRepository(ComponentEntity).save({
         name: c.name,
@@ -108,14 +119,23 @@ export class EngineHarness {
         componentType: null,
       });
       ids.set(c.name, saved.id);
-      await ds.getRepository(ProjectComponentEntity).save({ projectId: p.id, componentId: saved.id });
+      await ds
+        .getRepository(ProjectComponentEntity)
+        .save({ projectId: p.id, componentId: saved.id });
     }
   }
 
   async submit(
     environment: string,
     components: string[],
-    options: { project?: string; properties?: Record<string, string>; isProd?: boolean; status?: string; xml?: string; skip?: string[] } = {},
+    options: {
+      project?: string;
+      properties?: Record<string, string>;
+      isProd?: boolean;
+      status?: string;
+      xml?: string;
+      skip?: string[];
+    } = {},
   ): Promise<number> {
     const project = options.project ?? 'App';
     const properties = { RecordFile: this.recordFile, ...options.properties };
@@ -154,21 +174,33 @@ export class EngineHarness {
   }
 
   async results(id: number): Promise<Array<DeploymentResultEntity & { component: string }>> {
-    const rows = await this.dataSource.getRepository(DeploymentResultEntity).find({ where: { deploymentRequestId: id }, order: { id: 'ASC' } });
+    const rows = await this.dataSource
+      .getRepository(DeploymentResultEntity)
+      .find({ where: { deploymentRequestId: id }, order: { id: 'ASC' } });
     const comps = await this.dataSource.getRepository(ComponentEntity).find();
-    return rows.map((r) => ({ ...r, component: comps.find((c) => c.id === r.componentId)?.name ?? '?' }));
+    return rows.map((r) => ({
+      ...r,
+      component: comps.find((c) => c.id === r.componentId)?.name ?? '?',
+    }));
   }
 
   async setStatus(id: number, status: string): Promise<void> {
-    await this.dataSource.getRepository(DeploymentRequestEntity).update({ id }, { status: status as DeploymentRequestEntity['status'] });
+    await this.dataSource
+      .getRepository(DeploymentRequestEntity)
+      .update({ id }, { status: status as DeploymentRequestEntity['status'] });
   }
 
-  async waitFor(id: number, predicate: (r: DeploymentRequestEntity) => boolean, timeoutMs = 30_000) {
+  async waitFor(
+    id: number,
+    predicate: (r: DeploymentRequestEntity) => boolean,
+    timeoutMs = 30_000,
+  ) {
     const until = Date.now() + timeoutMs;
     for (;;) {
       const row = await this.request(id);
       if (predicate(row)) return row;
-      if (Date.now() > until) throw new Error(`request ${id} stuck in ${row.status}: ${row.log ?? ''}`);
+      if (Date.now() > until)
+        throw new Error(`request ${id} stuck in ${row.status}: ${row.log ?? ''}`);
       await sleep(100);
     }
   }
@@ -185,7 +217,13 @@ export class EngineHarness {
       const [kind, environment, id, at] = line.split(' ');
       const key = `${environment}/${id}`;
       if (kind === 'start') starts.set(key, Number(at));
-      else out.push({ environment, requestId: Number(id), start: starts.get(key) ?? NaN, end: Number(at) });
+      else
+        out.push({
+          environment,
+          requestId: Number(id),
+          start: starts.get(key) ?? NaN,
+          end: Number(at),
+        });
     }
     return out;
   }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { EngineHarness } from '../../support/engine-harness';
 import { BrokerNode, startBrokerNode } from '../../support/broker-node';
 import { TokenServer } from '../../support/token-server';
+import { EventTap } from '../../http/support/event-tap';
 import { MonitorProcess } from '../../http/support/monitor-process';
 import { LockProbe } from './lock-probe';
 
@@ -20,7 +21,7 @@ export const REFRESH_MARGIN_SECONDS = 3;
  */
 export class OAuthRig {
   monitor!: MonitorProcess;
-  private readonly probes: LockProbe[] = [];
+  private readonly probes: Array<LockProbe | EventTap> = [];
 
   private constructor(
     readonly tokens: TokenServer,
@@ -85,6 +86,14 @@ export class OAuthRig {
     const probe = await LockProbe.start(this.broker.url, { username: '', password: token }, `dorc.lock.env:${environment}`);
     this.probes.push(probe);
     return probe;
+  }
+
+  /** An outside listener on the events exchange, with its own long-lived token. */
+  async tap(): Promise<EventTap> {
+    const token = this.tokens.issueToken({ lifetimeSeconds: 600 });
+    const tap = await EventTap.start(this.broker.url, { username: '', password: token });
+    this.probes.push(tap);
+    return tap;
   }
 
   /** Waits for the monitor's "Acquired distributed lock" line for `environment`. */
