@@ -2,6 +2,7 @@ import { DeploymentRequestEntity } from '../../src/persistence/entities/deployme
 import { BenchCluster } from '../cluster/bench-cluster';
 import { StepRun } from '../cluster/run-records';
 import { sleep } from '../support/stats';
+import { LockProbe } from './lock-probe';
 
 export type FailoverMode = 'SIGKILL' | 'SIGSTOP';
 
@@ -10,6 +11,8 @@ export interface FailoverTrial {
   mode: FailoverMode;
   environment: string;
   holder: string;
+  /** Until the broker had freed the holder's lock queue (anyone could take the lock). */
+  lockFreeMs: number;
   /** Until another replica started the environment's next run (the in-flight request again). */
   nextStartMs: number;
   /** Until the in-flight request's row carried a recovery note from another replica. */
@@ -28,6 +31,7 @@ const POLL_MS = 20;
  */
 export async function runFailoverTrial(
   bench: BenchCluster,
+  probe: LockProbe,
   environment: string,
   mode: FailoverMode,
 ): Promise<FailoverTrial> {
@@ -36,20 +40,30 @@ export async function runFailoverTrial(
   const first = await waitFor(() => firstRun(bench, a), 60_000, `request ${a} never started`);
   const signalled = Date.now();
   bench.cluster.replica(first.replica).signal(mode);
-  const times = await watch(bench, first, a, signalled);
+  const times = await watch(bench, probe, first, a, signalled);
   if (mode === 'SIGSTOP') bench.cluster.resume(first.replica);
   await bench.cluster.waitFinal([a, b], LIMIT_MS).catch(() => undefined);
   await bench.cluster.restart(first.replica);
   return { mode, environment, holder: first.replica, ...times };
 }
 
-async function watch(bench: BenchCluster, first: StepRun, id: number, signalled: number) {
+async function watch(
+  bench: BenchCluster,
+  probe: LockProbe,
+  first: StepRun,
+  id: number,
+  signalled: number,
+) {
   const deadline = signalled + LIMIT_MS;
-  const times = { nextStartMs: NaN, recoveredMs: NaN, scriptGoneMs: NaN };
+  const times = { lockFreeMs: NaN, nextStartMs: NaN, recoveredMs: NaN, scriptGoneMs: NaN };
   while (Date.now() < deadline && Object.values(times).some(Number.isNaN)) {
     const runs = (await bench.runs()).filter((r) => r.environment === first.environment);
     const own = runs.find((r) => r.pid === first.pid);
     const next = runs.find((r) => r.start > signalled && r.replica !== first.replica);
+    // Once the next run started, the lock is someone else's: freeing it is no longer news.
+    if (Number.isNaN(times.lockFreeMs) && !next && !(await probe.isHeld(first.environment))) {
+      times.lockFreeMs = Date.now() - signalled;
+    }
     if (own?.gone && Number.isNaN(times.scriptGoneMs)) times.scriptGoneMs = own.gone - signalled;
     if (next && Number.isNaN(times.nextStartMs)) times.nextStartMs = next.start - signalled;
     if (Number.isNaN(times.recoveredMs) && (await recovered(bench, id, first.replica))) {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { BenchCluster } from '../cluster/bench-cluster';
-import { envInt } from '../support/bench-services';
+import { envInt, SERVICES } from '../support/bench-services';
+import { LockProbe } from './lock-probe';
 import { writeChart, writeResults } from '../support/results.writer';
 import { fmt, Summary, summarize } from '../support/stats';
 import { barChart } from '../support/svg-chart';
@@ -8,7 +9,7 @@ import { printTable } from '../support/table.printer';
 import { FailoverMode, FailoverTrial, runFailoverTrial } from './failover-trial';
 
 const MODES: FailoverMode[] = ['SIGKILL', 'SIGSTOP'];
-const METRICS = ['nextStartMs', 'recoveredMs', 'scriptGoneMs'] as const;
+const METRICS = ['lockFreeMs', 'nextStartMs', 'recoveredMs', 'scriptGoneMs'] as const;
 
 /**
  * Section 3: a holder killed, and separately paused, mid-run. Default poll (1 s) and request
@@ -26,6 +27,7 @@ export async function failoverSection(): Promise<Record<string, unknown>> {
     requestLeaseSeconds: 10,
   });
   const results: FailoverTrial[] = [];
+  const probe = await LockProbe.open(SERVICES.rabbitmqUrl);
   try {
     const suffix = randomBytes(3).toString('hex');
     const envs = MODES.flatMap((m) =>
@@ -34,9 +36,10 @@ export async function failoverSection(): Promise<Record<string, unknown>> {
     await bench.catalog(envs);
     for (const mode of MODES) {
       for (let i = 0; i < trials; i++)
-        results.push(await runFailoverTrial(bench, `fo-${suffix}-${mode}-${i}`, mode));
+        results.push(await runFailoverTrial(bench, probe, `fo-${suffix}-${mode}-${i}`, mode));
     }
   } finally {
+    await probe.close();
     await bench.stop();
   }
   return report(results, { trials, heartbeatSeconds, replicas });

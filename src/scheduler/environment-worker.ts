@@ -17,6 +17,7 @@ export class EnvironmentWorker {
   private readonly logger = new AppLogger('Scheduler');
   private fence: Fence | null = null;
   private announced = false;
+  private released = false;
 
   constructor(
     private readonly deps: SchedulerDeps,
@@ -75,7 +76,7 @@ export class EnvironmentWorker {
     const leaseMs = this.deps.settings.highAvailability.requestLeaseSeconds * 1000;
     if (!(await this.deps.requests.claim(row.id, row.status, fence, leaseMs))) return false;
     this.announce(row.id);
-    await this.deps.runRequest(row.id, this.environment, fence);
+    await this.deps.runRequest(row.id, this.environment, fence, () => void this.release());
     return true;
   }
 
@@ -98,6 +99,8 @@ export class EnvironmentWorker {
   }
 
   private async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
     await this.handle.release();
     this.logger.debug(`Released distributed lock for environment '${this.environment}'`, {
       environment: this.environment,

@@ -7,7 +7,11 @@ export interface LeaseKeeperOptions {
   leaseMs: number;
   /** How long a script may live after the last renewal was sent; 0 = no deadline (HA off). */
   killAfterMs: number;
+  /** No successful renewal for this long: the environment lock must go (`LockLeaseSeconds`). */
+  stallAfterMs: number;
   onLost(reason: RunAbortReason): void;
+  /** Called once when renewals have stalled for `stallAfterMs`, even if a renewal still hangs. */
+  onStalled(): void;
 }
 
 /**
@@ -19,6 +23,9 @@ export interface LeaseKeeperOptions {
 export class LeaseKeeper {
   private readonly logger = new AppLogger('Lease');
   private timer?: NodeJS.Timeout;
+  private checkTimer?: NodeJS.Timeout;
+  private stalled = false;
+  private lost = false;
   private closed = false;
   private lastOkSentAt = Date.now();
   private script: ScriptPinger | null = null;
@@ -33,11 +40,13 @@ export class LeaseKeeper {
   start(): void {
     this.lastOkSentAt = Date.now();
     this.arm();
+    this.armCheck();
   }
 
   stop(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.checkTimer) clearTimeout(this.checkTimer);
   }
 
   setScript(script: ScriptPinger | null): void {
@@ -46,7 +55,7 @@ export class LeaseKeeper {
   }
 
   private arm(): void {
-    if (this.closed) return;
+    if (this.closed || this.lost) return;
     const every = Math.max(200, Math.floor(this.options.leaseMs / 5));
     this.timer = setTimeout(() => void this.renew(), every);
   }
@@ -55,7 +64,7 @@ export class LeaseKeeper {
     const sentAt = Date.now();
     try {
       const ok = await this.store.renewLease(this.requestId, this.fence, this.options.leaseMs);
-      if (this.closed) return;
+      if (this.closed || this.lost) return;
       if (!ok) return this.lose('fenced');
       this.lastOkSentAt = sentAt;
       this.pingScript();
@@ -70,6 +79,22 @@ export class LeaseKeeper {
     this.arm();
   }
 
+  /**
+   * Independent of the renewal itself, which may hang on a dead database connection: the run is
+   * abandoned when the watchdog deadline passes, and the lock is let go after `stallAfterMs`.
+   */
+  private armCheck(): void {
+    if (this.closed) return;
+    this.checkTimer = setTimeout(() => {
+      if (this.expired()) this.lose('lease-lost');
+      if (!this.stalled && Date.now() - this.lastOkSentAt >= this.options.stallAfterMs) {
+        this.stalled = true;
+        this.options.onStalled();
+      }
+      if (!this.stalled) this.armCheck();
+    }, 1000);
+  }
+
   private expired(): boolean {
     const limit = this.options.killAfterMs;
     return limit > 0 && Date.now() - this.lastOkSentAt >= limit;
@@ -82,8 +107,9 @@ export class LeaseKeeper {
   }
 
   private lose(reason: RunAbortReason): void {
-    if (this.closed) return;
-    this.stop();
+    if (this.closed || this.lost) return;
+    this.lost = true;
+    if (this.timer) clearTimeout(this.timer);
     this.options.onLost(reason);
   }
 }

@@ -13,5 +13,11 @@ export interface SchedulerDeps {
   /** Request ids this replica is executing right now. */
   runs: { has(id: number): boolean };
   isStopping(): boolean;
-  runRequest(requestId: number, environment: string, fence: Fence): Promise<void>;
+  /** `releaseLock` lets the environment go when the run stalls (`LockLeaseSeconds`). */
+  runRequest(
+    requestId: number,
+    environment: string,
+    fence: Fence,
+    releaseLock: () => void,
+  ): Promise<void>;
 }

@@ -56,7 +56,7 @@ export class SchedulerService {
       recovery,
       runs: this.runs,
       isStopping: () => this.stopping,
-      runRequest: (id, env, fence) => this.runRequest(id, env, fence),
+      runRequest: (id, env, fence, releaseLock) => this.runRequest(id, env, fence, releaseLock),
     };
     this.registry = new MonitorRegistryStore(dataSource);
     this.picker = new CandidatePicker(settings, this.registry);
@@ -205,7 +205,12 @@ export class SchedulerService {
     );
   }
 
-  private async runRequest(requestId: number, environment: string, fence: Fence): Promise<void> {
+  private async runRequest(
+    requestId: number,
+    environment: string,
+    fence: Fence,
+    releaseLock: () => void,
+  ): Promise<void> {
     const controller = new AbortController();
     const ha = this.settings.highAvailability;
     const leaseMs = ha.requestLeaseSeconds * 1000;
@@ -213,7 +218,16 @@ export class SchedulerService {
     const keeper = new LeaseKeeper(this.deps.requests, fence, requestId, {
       leaseMs,
       killAfterMs,
+      stallAfterMs: ha.lockLeaseSeconds * 1000,
       onLost: (reason) => controller.abort(reason),
+      onStalled: () => {
+        this.logger.error('No progress for LockLeaseSeconds; letting the environment lock go', {
+          environment,
+          requestId,
+          lockLeaseSeconds: ha.lockLeaseSeconds,
+        });
+        releaseLock();
+      },
     });
     const isProd = this.settings.isProduction;
     const started = Date.now();

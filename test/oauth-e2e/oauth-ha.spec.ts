@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { runMonitorCommand, sleep, waitFor } from '../http/support/monitor-process';
+import { runMonitorCommand, waitFor } from '../http/support/monitor-process';
 import { metricSamples, OAuthRig, TOKEN_LIFETIME_SECONDS } from './support/oauth-rig';
 
 /**
@@ -33,14 +33,13 @@ describe('OAuth end to end: a monitor on an OAuth-only broker with 10 s tokens',
   }
 
   it('holds a lock through three token lifetimes without ever losing it', async () => {
-    const environment = HOLD;
+    const tap = await rig.tap();
     const tokensBefore = rig.tokens.requestCount;
-    const id = await rig.harness.submit(environment, ['sleep'], { properties: { SleepSeconds: '35' } });
-    const acquired = await rig.acquired(environment);
-    const probe = await rig.probe(environment);
+    const id = await rig.harness.submit(HOLD, ['sleep'], { properties: { SleepSeconds: '35' } });
+    const acquired = await rig.acquired(HOLD);
+    const probe = await rig.probe(HOLD);
 
-    const held = await rig.monitor.getJson<{ locks: Array<{ environment: string }> }>('/locks');
-    expect(held.locks.map((l) => l.environment)).toContain(environment);
+    expect(await heldEnvironments()).toContain(HOLD);
     const row = await rig.harness.waitFinal(id, 60_000);
     const finished = await rig.monitor.waitForLog((l) => l.msg === 'Deployment request finished' && l.requestId === id, 5000, 'finish');
     await probe.stop();
@@ -53,6 +52,10 @@ describe('OAuth end to end: a monitor on an OAuth-only broker with 10 s tokens',
     expect(rig.tokens.requestCount - tokensBefore).toBeGreaterThanOrEqual(3);
     expect([...(await lockLost()).values()].filter((v) => v > 0)).toEqual([]);
     expect(rig.monitor.logs().filter((l) => l.msg === 'Distributed lock lost')).toEqual([]);
+    // The messaging connection renews its token too: events still flow after three lifetimes.
+    await waitFor(() => tap.find('lock.released', HOLD) !== undefined, 5000, 'the release event');
+    expect(tap.find('lock.acquired', HOLD)).toBeDefined();
+    expect(messagingTrouble()).toEqual([]);
   });
 
   it('keeps working while the token endpoint is down, turns unready before the token expires, and recovers', async () => {
@@ -153,6 +156,12 @@ describe('OAuth end to end: a monitor on an OAuth-only broker with 10 s tokens',
       200,
     );
     return body as ReadinessBody;
+  }
+
+  /** Lines where the events connection lost its channel or connection. */
+  function messagingTrouble(): string[] {
+    const trouble = /Disconnected from RabbitMQ|Failed to setup a RabbitMQ channel|renew the token on the messaging/;
+    return rig.monitor.logs().filter((l) => trouble.test(l.msg)).map((l) => l.msg);
   }
 
   async function heldEnvironments(): Promise<string[]> {
