@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { machineInfo } from './support/machine.info';
 import { lockSection } from './lock/lock.section';
 import { failoverSection } from './failover/failover.section';
@@ -22,7 +23,11 @@ async function main(argv: string[]): Promise<void> {
   if (unknown.length) throw new Error(`unknown section(s): ${unknown.join(', ')}`);
   console.log('Machine:', JSON.stringify(await machineInfo()));
   for (const name of chosen) {
-    console.log(`\n=== ${name} ===`);
+    console.log(
+      `\n=== ${name} === (load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')})`,
+    );
     await SECTIONS[name]();
   }
 }

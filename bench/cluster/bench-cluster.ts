@@ -41,12 +41,9 @@ export class BenchCluster {
     const record = join(dir, 'record.log');
     const count = options.replicas ?? 3;
     for (let n = 1; n <= count; n++) {
-      await writeStepScript(
-        join(dir, `replica-${n}`),
-        `replica-${n}`,
-        record,
-        join(dir, 'markers'),
-      );
+      const root = join(dir, `replica-${n}`);
+      if (options.lean) await writeLeanStepScript(root);
+      else await writeStepScript(root, `replica-${n}`, record, join(dir, 'markers'));
     }
     const cluster = await MonitorCluster.start({
       ...options,

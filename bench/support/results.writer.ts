@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { machineInfo } from './machine.info';
 
@@ -14,7 +15,15 @@ export const CHARTS_DIR = join(REPO_ROOT, 'docs', 'benchmarks');
  */
 export async function writeResults(name: string, data: unknown): Promise<string> {
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const document = { name, at: new Date().toISOString(), machine: await machineInfo(), data };
+  // Other work on the machine skews every figure: keep the 1/5/15-minute load with the numbers.
+  const loadAverage = loadavg();
+  const document = {
+    name,
+    at: new Date().toISOString(),
+    machine: await machineInfo(),
+    loadAverage,
+    data,
+  };
   const text = `${JSON.stringify(document, null, 2)}\n`;
   const stamp = document.at.replace(/[:.]/g, '-');
   writeFileSync(join(RESULTS_DIR, `${name}-${stamp}.json`), text);

@@ -21,6 +21,8 @@ export interface ThroughputRow extends ThroughputConfig {
   /** requestsPerSecond / (environments / script seconds). */
   ratioToIdeal: number;
   failed: number;
+  /** Locks taken (acquired) per request; far below 1 when a held lock serves the next request. */
+  lockAcquisitionsPerRequest: number;
   /** RSS of replica-1 while it worked, MB. */
   rssMb: Summary;
 }
@@ -60,9 +62,11 @@ async function measure(
   config: ThroughputConfig,
 ) {
   const rss = sampleRss(bench.cluster.pid('replica-1')!);
+  const locksBefore = await lockAcquisitions(bench);
   const submitted = Date.now();
   const rows = await drain(bench, envs, perEnv);
   const samples = await rss.stop();
+  const locks = (await lockAcquisitions(bench)) - locksBefore;
   const last = Math.max(...rows.map((r) => r.completedTime?.getTime() ?? NaN));
   const seconds = (last - submitted) / 1000;
   const rps = rows.length / seconds;
@@ -73,6 +77,7 @@ async function measure(
     requestsPerSecond: rps,
     ratioToIdeal: rps / (ENVIRONMENTS / SCRIPT_SECONDS),
     failed: rows.filter((r) => r.status !== 'Completed').length,
+    lockAcquisitionsPerRequest: config.highAvailability ? locks / rows.length : NaN,
     rssMb: summarize(samples),
   };
 }
@@ -94,4 +99,17 @@ async function drain(bench: BenchCluster, envs: string[], perEnv: number) {
       );
     await sleep(100);
   }
+}
+
+/** Sum over the replicas of `dorc_monitor_lock_acquisitions_total{result="acquired"}`. */
+async function lockAcquisitions(bench: BenchCluster): Promise<number> {
+  let total = 0;
+  for (const id of bench.cluster.replicaIds) {
+    const { body } = await bench.cluster.http(id, '/metrics');
+    const line = /^dorc_monitor_lock_acquisitions_total\{result="acquired"\} (\d+)/m.exec(
+      String(body),
+    );
+    total += line ? Number(line[1]) : 0;
+  }
+  return total;
 }

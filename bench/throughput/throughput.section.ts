@@ -53,6 +53,7 @@ function print(rows: ThroughputRow[], perEnv: number, scaling: number, haOverhea
       'req/s',
       'of ideal 100/s',
       'not Completed',
+      'locks per request',
       'RSS replica-1 max MB',
     ],
     rows.map((r) => [
@@ -63,6 +64,7 @@ function print(rows: ThroughputRow[], perEnv: number, scaling: number, haOverhea
       fmt(r.requestsPerSecond, 1),
       `${(r.ratioToIdeal * 100).toFixed(0)} %`,
       String(r.failed),
+      fmt(r.lockAcquisitionsPerRequest, 2),
       fmt(r.rssMb.max, 0),
     ]),
   );

@@ -13,6 +13,7 @@ import { RabbitLockService } from '../rabbit-lock/rabbit-lock.service';
 const UPDATE_SECRET_TIMEOUT_MS = 5000;
 /** Tokens still scrubbed from log lines: the current one and a couple before it. */
 const REDACTED_TOKENS = 3;
+const TOKEN_EXPIRY_METRIC = 'dorc_monitor_token_seconds_to_expiry';
 
 export interface LockServiceParts {
   lock: DistributedLockService;
@@ -22,15 +23,17 @@ export interface LockServiceParts {
 /** The no-op lock with HA off; otherwise the RabbitMQ lock, authenticated by token or password. */
 export function createLockService(settings: Settings, metrics: MonitorMetrics): LockServiceParts {
   const ha = settings.highAvailability;
+  const rabbit = ha.rabbitMq;
+  const usesTokens = ha.enabled && rabbit.authMode === 'OAuth';
+  // Without tokens an always-0 "seconds to expiry" would look like a token about to lapse.
+  if (!usesTokens) metrics.registry.removeSingleMetric(TOKEN_EXPIRY_METRIC);
   if (!ha.enabled) {
     metrics.brokerUp.set(1);
     return { lock: new NoopLockService() };
   }
-  const rabbit = ha.rabbitMq;
-  const tokenClient =
-    rabbit.authMode === 'OAuth'
-      ? new OAuthTokenClient(rabbit.oauth, { logger: new AppLogger('OAuth') })
-      : undefined;
+  const tokenClient = usesTokens
+    ? new OAuthTokenClient(rabbit.oauth, { logger: new AppLogger('OAuth') })
+    : undefined;
   const lock = new RabbitLockService({
     hostname: rabbit.hostName,
     port: rabbit.port,

@@ -78,6 +78,10 @@ describe('fault injection with three replicas (issue 6, criterion 2)', () => {
   async function finishCase(envs: string[], ids: number[]) {
     const rows = await cluster.waitFinal(ids, 90_000);
     const runs = (await watcher.snapshot()).filter((r) => envs.includes(r.environment));
+    for (const row of rows.filter((r) => r.status !== 'Completed')) {
+      const lines = cluster.allLogs().filter((l) => l.json?.requestId === row.id || l.text.includes(row.environment ?? '?'));
+      console.log(`[faults] request ${row.id} ${row.status}:\n${lines.map((l) => `${l.replica} ${l.text}`).join('\n')}`);
+    }
     expect(rows.filter((r) => r.status !== 'Completed').map(describeRow)).toEqual([]);
     expect(runs.filter((r) => stoppedAt(r) === Number.POSITIVE_INFINITY)).toEqual([]);
     expect(overlaps(runs)).toEqual([]);

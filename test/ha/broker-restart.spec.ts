@@ -62,9 +62,8 @@ describe('RabbitMQ stopped and started again during a run (issue 4, criterion 6)
     const inFlight = runs.filter((r) => r.start < stoppedAt);
     expect(inFlight).toHaveLength(setup.environments.length);
     expect(inFlight.filter((r) => r.end! > bootAt)).toEqual([]);
-    const lostAt = Math.max(
-      ...cluster.replicaIds.map((id) => outageLogs(cluster.logs(id), stoppedAt).lostAt),
-    );
+    const outages = await Promise.all(cluster.replicaIds.map((id) => outageLogs(id, stoppedAt)));
+    const lostAt = Math.max(...outages.map((o) => o.lostAt));
     expect(runs.filter((r) => r.start > lostAt && r.start < bootAt)).toEqual([]);
     expect(runs.filter((r) => during.includes(r.requestId) && r.start < bootAt)).toEqual([]);
   }, 240_000);
@@ -81,16 +80,20 @@ describe('RabbitMQ stopped and started again during a run (issue 4, criterion 6)
   }
 
   /**
-   * The replica saw its lock connection go and come back; in between it said that RabbitMQ was
-   * unreachable, and never that another monitor held a lock. Returns when it saw the loss.
+   * The replica saw its lock connection go and come back (the lock service retries with a backoff
+   * of up to 30 s, so this may take a while after the broker is up); in between it said that
+   * RabbitMQ was unreachable, and never that another monitor held a lock. Returns when it saw
+   * the loss.
    */
-  function outageLogs(lines: LogLine[], stoppedAt: number): { lostAt: number } {
+  async function outageLogs(id: string, stoppedAt: number): Promise<{ lostAt: number }> {
     const msg = (l: LogLine) => l.json?.msg ?? '';
+    const lines = cluster.logs(id);
     const lost = lines.findIndex((l) => LOST.test(msg(l)) && l.receivedAt >= stoppedAt);
     expect(lost).toBeGreaterThanOrEqual(0);
-    const back = lines.findIndex((l, i) => i > lost && ESTABLISHED.test(msg(l)));
-    expect(back).toBeGreaterThan(lost);
-    const outage = lines.slice(lost, back);
+    await cluster.waitForLog(id, ESTABLISHED, 60_000, lost + 1);
+    const after = cluster.logs(id);
+    const back = after.findIndex((l, i) => i > lost && ESTABLISHED.test(msg(l)));
+    const outage = after.slice(lost, back);
     expect(outage.filter((l) => BUSY.test(msg(l))).map((l) => l.text)).toEqual([]);
     expect(outage.some((l) => UNREACHABLE.test(msg(l)))).toBe(true);
     return { lostAt: lines[lost].json!.time! };

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { runMonitorCommand, waitFor } from '../http/support/monitor-process';
-import { metricSamples, OAuthRig, TOKEN_LIFETIME_SECONDS } from './support/oauth-rig';
+import { metricSamples } from '../http/support/prometheus-text';
+import { OAuthRig, TOKEN_LIFETIME_SECONDS } from './support/oauth-rig';
 
 /**
  * One monitor with HA on, authenticating to its own RabbitMQ node with 10 s OAuth tokens.
@@ -21,7 +22,11 @@ describe('OAuth end to end: a monitor on an OAuth-only broker with 10 s tokens',
   beforeAll(async () => {
     rig = await OAuthRig.create([HOLD, DOWN, REFUSED, SECRETS]);
     await rig.startMonitor(`oauth-e2e-${suffix}`);
-    await rig.monitor.waitUntil(async () => (await rig.monitor.get('/health/ready')).status === 200, 20_000, 'ready');
+    await rig.monitor.waitUntil(
+      async () => (await rig.monitor.get('/health/ready')).status === 200,
+      20_000,
+      'ready',
+    );
   });
 
   afterAll(async () => {
@@ -40,8 +45,17 @@ describe('OAuth end to end: a monitor on an OAuth-only broker with 10 s tokens',
     const probe = await rig.probe(HOLD);
 
     expect(await heldEnvironments()).toContain(HOLD);
+    const metrics = (await rig.monitor.get('/metrics')).body;
+    const toExpiry = metricSamples(metrics, 'dorc_monitor_token_seconds_to_expiry').get('') ?? -1;
+    expect(toExpiry).toBeGreaterThan(0);
+    expect(toExpiry).toBeLessThanOrEqual(TOKEN_LIFETIME_SECONDS);
+    expect(metrics).toContain(`dorc_monitor_locks_held{environment="${HOLD}"} 1`);
     const row = await rig.harness.waitFinal(id, 60_000);
-    const finished = await rig.monitor.waitForLog((l) => l.msg === 'Deployment request finished' && l.requestId === id, 5000, 'finish');
+    const finished = await rig.monitor.waitForLog(
+      (l) => l.msg === 'Deployment request finished' && l.requestId === id,
+      5000,
+      'finish',
+    );
     await probe.stop();
 
     expect(row.status).toBe('Completed');
@@ -68,6 +82,7 @@ describe('OAuth end to end: a monitor on an OAuth-only broker with 10 s tokens',
     const token = unready.details.token;
     expect(token.status).toBe('down');
     expect(unready.details.lock.status).toBe('up');
+    expect(token.secondsToExpiry).toBeGreaterThanOrEqual(1);
     expect(unready.at).toBeLessThan(Date.parse(token.validUntil));
     expect((await rig.harness.request(id)).status).toBe('Running');
 
@@ -76,12 +91,18 @@ describe('OAuth end to end: a monitor on an OAuth-only broker with 10 s tokens',
     await rig.tokens.comeBack();
     const ready = await waitForReadiness(200, 30_000);
     const row = await rig.harness.waitFinal(id, 40_000);
-    const finished = await rig.monitor.waitForLog((l) => l.msg === 'Deployment request finished' && l.requestId === id, 5000, 'finish');
+    const finished = await rig.monitor.waitForLog(
+      (l) => l.msg === 'Deployment request finished' && l.requestId === id,
+      5000,
+      'finish',
+    );
     await probe.stop();
 
     expect(ready.details.token.status).toBe('up');
     expect(row.status).toBe('Completed');
-    expect(probe.results(acquired.time, finished.time - 50).filter((s) => s.result !== 'busy')).toEqual([]);
+    expect(
+      probe.results(acquired.time, finished.time - 50).filter((s) => s.result !== 'busy'),
+    ).toEqual([]);
     expect([...(await lockLost()).values()].filter((v) => v > 0)).toEqual([]);
   });
 
@@ -92,8 +113,16 @@ describe('OAuth end to end: a monitor on an OAuth-only broker with 10 s tokens',
 
     rig.tokens.issueRefusedTokens('wrong-audience');
     const switchedAt = Date.now();
-    const lost = await rig.monitor.waitForLog((l) => l.msg === 'Distributed lock lost' && l.environment === REFUSED, 20_000, 'lock lost');
-    await waitFor(() => probe.results(lost.time).some((s) => s.result === 'free'), 5000, 'the lock to be free');
+    const lost = await rig.monitor.waitForLog(
+      (l) => l.msg === 'Distributed lock lost' && l.environment === REFUSED,
+      20_000,
+      'lock lost',
+    );
+    await waitFor(
+      () => probe.results(lost.time).some((s) => s.result === 'free'),
+      5000,
+      'the lock to be free',
+    );
     rig.tokens.issueRefusedTokens(undefined);
 
     expect(lost.reason).toBe('token-refused');
@@ -106,7 +135,16 @@ describe('OAuth end to end: a monitor on an OAuth-only broker with 10 s tokens',
   it('never shows the password, the client secret or any issued token in logs or HTTP answers', async () => {
     const id = await rig.harness.submit(SECRETS, ['sleep'], { properties: { SleepSeconds: '1' } });
     await rig.harness.waitFinal(id, 20_000);
-    for (const path of ['/health', '/health/live', '/health/ready', '/locks', '/locks/cluster', '/metrics', '/openapi.json', '/docs']) {
+    for (const path of [
+      '/health',
+      '/health/live',
+      '/health/ready',
+      '/locks',
+      '/locks/cluster',
+      '/metrics',
+      '/openapi.json',
+      '/docs',
+    ]) {
       await rig.monitor.get(path);
     }
     const config = await runMonitorCommand(['config', '--config', rig.monitor.configFile], rig.dir);
@@ -125,6 +163,8 @@ describe('OAuth end to end: a monitor on an OAuth-only broker with 10 s tokens',
       { where: 'config command', text: config.output },
     ];
     expect(leaks(texts)).toEqual([]);
+    // The search itself works: a token inside a line is found.
+    expect(leaks([{ where: 'control', text: `x${rig.tokens.issuedTokens[0]}x` }])).not.toEqual([]);
   });
 
   /** Where each secret appears, named but never quoted. */
@@ -148,7 +188,8 @@ describe('OAuth end to end: a monitor on an OAuth-only broker with 10 s tokens',
     await waitFor(
       async () => {
         const answer = await rig.monitor.get('/health/ready');
-        if (answer.status === status) body = { ...(JSON.parse(answer.body) as ReadinessBody), at: Date.now() };
+        if (answer.status === status)
+          body = { ...(JSON.parse(answer.body) as ReadinessBody), at: Date.now() };
         return body !== undefined;
       },
       timeoutMs,
@@ -160,8 +201,12 @@ describe('OAuth end to end: a monitor on an OAuth-only broker with 10 s tokens',
 
   /** Lines where the events connection lost its channel or connection. */
   function messagingTrouble(): string[] {
-    const trouble = /Disconnected from RabbitMQ|Failed to setup a RabbitMQ channel|renew the token on the messaging/;
-    return rig.monitor.logs().filter((l) => trouble.test(l.msg)).map((l) => l.msg);
+    const trouble =
+      /Disconnected from RabbitMQ|Failed to setup a RabbitMQ channel|renew the token on the messaging/;
+    return rig.monitor
+      .logs()
+      .filter((l) => trouble.test(l.msg))
+      .map((l) => l.msg);
   }
 
   async function heldEnvironments(): Promise<string[]> {
@@ -172,5 +217,5 @@ describe('OAuth end to end: a monitor on an OAuth-only broker with 10 s tokens',
 
 interface ReadinessBody {
   at: number;
-  details: Record<string, { status: string; validUntil: string }>;
+  details: Record<string, { status: string; validUntil: string; secondsToExpiry: number }>;
 }

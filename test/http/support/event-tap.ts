@@ -1,8 +1,5 @@
 import * as amqp from 'amqplib';
-import {
-  EVENTS_EXCHANGE,
-  EVENTS_EXCHANGE_TYPE,
-} from '../../../src/events/rabbit-monitor-events';
+import { EVENTS_EXCHANGE, EVENTS_EXCHANGE_TYPE } from '../../../src/events/rabbit-monitor-events';
 
 export interface TappedEvent {
   at: number;
@@ -35,7 +32,9 @@ export class EventTap {
   }
 
   find(routingKey: string, environment: string): TappedEvent | undefined {
-    return this.events.find((e) => e.routingKey === routingKey && e.body.environment === environment);
+    return this.events.find(
+      (e) => e.routingKey === routingKey && e.body.environment === environment,
+    );
   }
 
   async stop(): Promise<void> {

@@ -69,7 +69,11 @@ export class MonitorProcess {
   /** Starts a monitor and waits until its HTTP server answers `/health/live`. */
   static async start(monitorId: string, options: MonitorProcessOptions): Promise<MonitorProcess> {
     const port = await freePort();
-    const appSettings = { MonitorId: monitorId, Http: { Port: port, Host: '127.0.0.1' }, ...options.appSettings };
+    const appSettings = {
+      MonitorId: monitorId,
+      Http: { Port: port, Host: '127.0.0.1' },
+      ...options.appSettings,
+    };
     const configFile = join(options.dir, `${monitorId}.appsettings.json`);
     writeFileSync(configFile, JSON.stringify({ AppSettings: appSettings }, null, 2));
     const env = { ...process.env, LOG_FORMAT: 'json', LOG_LEVEL: 'debug', ...options.env };
@@ -80,7 +84,11 @@ export class MonitorProcess {
     });
     const monitor = new MonitorProcess(monitorId, port, configFile, child);
     try {
-      await monitor.waitUntil(async () => (await monitor.get('/health/live')).status === 200, START_TIMEOUT_MS, 'start');
+      await monitor.waitUntil(
+        async () => (await monitor.get('/health/live')).status === 200,
+        START_TIMEOUT_MS,
+        'start',
+      );
     } catch (error) {
       await monitor.kill();
       throw error;
@@ -111,7 +119,8 @@ export class MonitorProcess {
 
   async getJson<T = Record<string, unknown>>(path: string): Promise<T> {
     const answer = await this.get(path);
-    if (answer.status !== 200) throw new Error(`${this.monitorId} ${path}: HTTP ${answer.status} ${answer.body}`);
+    if (answer.status !== 200)
+      throw new Error(`${this.monitorId} ${path}: HTTP ${answer.status} ${answer.body}`);
     return JSON.parse(answer.body) as T;
   }
 
@@ -127,19 +136,35 @@ export class MonitorProcess {
     });
   }
 
-  async waitForLog(predicate: (line: LogLine) => boolean, timeoutMs: number, what: string): Promise<LogLine> {
+  async waitForLog(
+    predicate: (line: LogLine) => boolean,
+    timeoutMs: number,
+    what: string,
+  ): Promise<LogLine> {
     let found: LogLine | undefined;
-    await this.waitUntil(() => (found = this.logs().find(predicate)) !== undefined, timeoutMs, what);
+    await this.waitUntil(
+      () => (found = this.logs().find(predicate)) !== undefined,
+      timeoutMs,
+      what,
+    );
     return found as LogLine;
   }
 
   /** Polls `check` every 100 ms; fails with the log tail when the process dies or time runs out. */
-  async waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  async waitUntil(
+    check: () => boolean | Promise<boolean>,
+    timeoutMs: number,
+    what: string,
+  ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (await check()) return;
-      if (this.exitCode !== undefined) throw new Error(`${this.monitorId} exited (${this.exitCode}) waiting for ${what}\n${this.tail()}`);
-      if (Date.now() > deadline) throw new Error(`${this.monitorId}: timed out waiting for ${what}\n${this.tail()}`);
+      if (this.exitCode !== undefined)
+        throw new Error(
+          `${this.monitorId} exited (${this.exitCode}) waiting for ${what}\n${this.tail()}`,
+        );
+      if (Date.now() > deadline)
+        throw new Error(`${this.monitorId}: timed out waiting for ${what}\n${this.tail()}`);
       await sleep(100);
     }
   }
@@ -174,9 +199,15 @@ export class MonitorProcess {
 }
 
 /** Runs a one-shot CLI command (e.g. `config`) to completion. */
-export function runMonitorCommand(args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
+export function runMonitorCommand(
+  args: string[],
+  cwd: string,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [...monitorEntry(), ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...monitorEntry(), ...args], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const lines: string[] = [];
     collectLines(child, lines);
     child.once('error', fail);
@@ -187,7 +218,8 @@ export function runMonitorCommand(args: string[], cwd: string): Promise<{ code: 
 /** `dist/main.js` when it is up to date, else the TypeScript entry point behind the hook. */
 export function monitorEntry(): string[] {
   const built = join(ROOT, 'dist', 'main.js');
-  if (existsSync(built) && statSync(built).mtimeMs >= newestSourceMtime(join(ROOT, 'src'))) return [built];
+  if (existsSync(built) && statSync(built).mtimeMs >= newestSourceMtime(join(ROOT, 'src')))
+    return [built];
   return ['-r', REGISTER, join(ROOT, 'src', 'main.ts')];
 }
 
@@ -231,7 +263,12 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `check` every `everyMs` until it holds. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string, everyMs = 100): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+  everyMs = 100,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

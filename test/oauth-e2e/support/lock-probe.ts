@@ -25,7 +25,12 @@ export class LockProbe {
     private readonly everyMs: number,
   ) {}
 
-  static async start(url: string, credentials: { username: string; password: string }, queueName: string, everyMs = 1000): Promise<LockProbe> {
+  static async start(
+    url: string,
+    credentials: { username: string; password: string },
+    queueName: string,
+    everyMs = 1000,
+  ): Promise<LockProbe> {
     const connection = await amqp.connect(url, {
       credentials: amqp.credentials.plain(credentials.username, credentials.password),
       noDelay: true,
@@ -69,7 +74,11 @@ export class LockProbe {
     try {
       this.samples.push({ at, result: await this.tryOnce() });
     } catch (error) {
-      this.samples.push({ at, result: 'error', detail: error instanceof Error ? error.message : String(error) });
+      this.samples.push({
+        at,
+        result: 'error',
+        detail: error instanceof Error ? error.message : String(error),
+      });
     }
     if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.everyMs);
   }

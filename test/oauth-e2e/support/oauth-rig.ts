@@ -11,8 +11,11 @@ import { LockProbe } from './lock-probe';
 
 /** Lifetime of the tokens the endpoint issues: short, so a test sees several renewals. */
 export const TOKEN_LIFETIME_SECONDS = 10;
-/** Renew 3 s before expiry (and after at most 8 s): fits 10 s tokens. */
-export const REFRESH_MARGIN_SECONDS = 3;
+/**
+ * Renew 5 s before expiry: each 10 s token is renewed after 5 s, and readiness turns 503 about
+ * 2.5 s before expiry when renewal fails, a margin no loaded test machine can blur.
+ */
+export const REFRESH_MARGIN_SECONDS = 5;
 
 /**
  * Everything an OAuth end-to-end test needs: a token endpoint issuing short-lived RS256 tokens,
@@ -34,17 +37,30 @@ export class OAuthRig {
     const parts: { tokens?: TokenServer; broker?: BrokerNode; harness?: EngineHarness } = {};
     const dir = mkdtempSync(join(tmpdir(), 'dorc-oauth-e2e-'));
     try {
-      parts.tokens = await TokenServer.start({ lifetimeSeconds: TOKEN_LIFETIME_SECONDS, clientSecret: `cs-${randomBytes(8).toString('hex')}` });
-      parts.broker = await startBrokerNode({ oauth: { publicKeyPem: parts.tokens.publicKeyPem, kid: parts.tokens.kid } });
+      parts.tokens = await TokenServer.start({
+        lifetimeSeconds: TOKEN_LIFETIME_SECONDS,
+        clientSecret: `cs-${randomBytes(8).toString('hex')}`,
+      });
+      parts.broker = await startBrokerNode({
+        oauth: { publicKeyPem: parts.tokens.publicKeyPem, kid: parts.tokens.kid },
+      });
       parts.harness = await EngineHarness.create('postgres');
     } catch (error) {
-      await Promise.allSettled([parts.tokens?.stop(), parts.broker?.stop(), parts.harness?.cleanup()]);
+      await Promise.allSettled([
+        parts.tokens?.stop(),
+        parts.broker?.stop(),
+        parts.harness?.cleanup(),
+      ]);
       rmSync(dir, { recursive: true, force: true });
       throw error;
     }
     const rig = new OAuthRig(parts.tokens, parts.broker, parts.harness, dir);
     await rig.harness.script('sleep.sh', 'sleep "${SleepSeconds:-1}"');
-    await rig.harness.catalog('App', environments.map((name) => ({ name })), [{ name: 'sleep', script: 'sleep.sh' }]);
+    await rig.harness.catalog(
+      'App',
+      environments.map((name) => ({ name })),
+      [{ name: 'sleep', script: 'sleep.sh' }],
+    );
     return rig;
   }
 
@@ -53,7 +69,11 @@ export class OAuthRig {
       ScriptRoot: this.harness.scriptRoot,
       RequestProcessingIterationDelayMs: 300,
       ShutdownGraceSeconds: 2,
-      Database: { Type: 'postgres', ConnectionString: this.harness.db.settings.connectionString, RunMigrations: false },
+      Database: {
+        Type: 'postgres',
+        ConnectionString: this.harness.db.settings.connectionString,
+        RunMigrations: false,
+      },
       HighAvailability: {
         Enabled: true,
         HeartbeatSeconds: 10,
@@ -76,14 +96,21 @@ export class OAuthRig {
   }
 
   async startMonitor(monitorId: string): Promise<MonitorProcess> {
-    this.monitor = await MonitorProcess.start(monitorId, { dir: this.dir, appSettings: this.appSettings() });
+    this.monitor = await MonitorProcess.start(monitorId, {
+      dir: this.dir,
+      appSettings: this.appSettings(),
+    });
     return this.monitor;
   }
 
   /** A rival connection with its own long-lived token (guest does not exist on this node). */
   async probe(environment: string): Promise<LockProbe> {
     const token = this.tokens.issueToken({ lifetimeSeconds: 600 });
-    const probe = await LockProbe.start(this.broker.url, { username: '', password: token }, `dorc.lock.env:${environment}`);
+    const probe = await LockProbe.start(
+      this.broker.url,
+      { username: '', password: token },
+      `dorc.lock.env:${environment}`,
+    );
     this.probes.push(probe);
     return probe;
   }
@@ -110,14 +137,4 @@ export class OAuthRig {
     await this.harness.cleanup();
     rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-/** Sample values of a metric in Prometheus text, keyed by their label set (`''` without labels). */
-export function metricSamples(text: string, name: string): Map<string, number> {
-  const samples = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const match = /^([a-z_]+)(\{[^}]*\})? (\S+)$/.exec(line);
-    if (match && match[1] === name) samples.set(match[2] ?? '', Number(match[3]));
-  }
-  return samples;
 }
