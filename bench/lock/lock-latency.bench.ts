@@ -15,12 +15,13 @@ export interface LockRow {
   /** Acquire latency in ms (in `contended`, the time to learn it is busy). */
   acquire: Summary;
   release?: Summary;
-  /** Acquire plus release, completed per second over the whole scenario. */
+  /** Acquire plus release, completed per second while the scenario ran. */
   cyclesPerSecond?: number;
 }
 
 const ENVIRONMENTS = 10;
 const WARMUP = 100;
+const SCENARIOS: LockScenario[] = ['1 env', '10 envs', 'contended'];
 
 const FACTORIES: ContenderFactory[] = [
   () => OursContender.open(SERVICES.rabbitmqUrl),
@@ -30,79 +31,97 @@ const FACTORIES: ContenderFactory[] = [
   () => RedisNxContender.open(SERVICES.redisUrl),
 ];
 
-/** Every lock side by side: one environment, ten at once on one connection, and contended. */
-export async function runLockBench(cycles: number): Promise<LockRow[]> {
-  const rows: LockRow[] = [];
-  for (const open of FACTORIES) rows.push(...(await benchOne(open, cycles)));
-  return rows;
+/** Samples of one system in one scenario, pooled over the rounds. */
+class Tally {
+  readonly acquire: number[] = [];
+  readonly release: number[] = [];
+  cycles = 0;
+  seconds = 0;
 }
 
-async function benchOne(open: ContenderFactory, cycles: number): Promise<LockRow[]> {
-  const prefix = `bench-${randomBytes(4).toString('hex')}`;
-  const [mine, other] = [await open(), await open()];
+interface Player {
+  mine: LockContender;
+  other: LockContender;
+  prefix: string;
+  tallies: Map<LockScenario, Tally>;
+}
+
+/**
+ * Every lock side by side: one environment, ten at once on one connection, and contended. The
+ * systems take turns in `rounds` rounds, so a change in the machine's load hits them alike.
+ */
+export async function runLockBench(cycles: number, rounds: number): Promise<LockRow[]> {
+  const players: Player[] = [];
   try {
-    await loop(mine, `${prefix}-warm`, WARMUP);
-    const single = await measureCycles(mine, [`${prefix}-0`], cycles);
-    const keys = Array.from({ length: ENVIRONMENTS }, (_, i) => `${prefix}-m${i}`);
-    const many = await measureCycles(mine, keys, Math.ceil(cycles / ENVIRONMENTS));
-    const busy = await measureContended(mine, other, `${prefix}-c`, Math.ceil(cycles / 4));
-    return [
-      { system: mine.name, scenario: '1 env', ...single },
-      { system: mine.name, scenario: '10 envs', ...many },
-      { system: mine.name, scenario: 'contended', acquire: busy },
-    ];
+    for (const open of FACTORIES) players.push(await player(open));
+    for (const p of players) await loop(p.mine, `${p.prefix}-warm`, WARMUP, new Tally());
+    const chunk = Math.max(ENVIRONMENTS, Math.ceil(cycles / rounds));
+    for (let round = 0; round < rounds; round++) {
+      for (const p of players) await playRound(p, chunk);
+    }
+    return players.flatMap((p) => SCENARIOS.map((s) => toRow(p.mine.name, s, p.tallies.get(s)!)));
   } finally {
-    await mine.close();
-    await other.close();
+    for (const p of players) await Promise.allSettled([p.mine.close(), p.other.close()]);
   }
 }
 
-/** One acquire/release loop per key, all at once; `perKey` cycles each. */
-async function measureCycles(contender: LockContender, keys: string[], perKey: number) {
-  const acquire: number[] = [];
-  const release: number[] = [];
-  const started = process.hrtime.bigint();
-  await Promise.all(keys.map((key) => loop(contender, key, perKey, acquire, release)));
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+async function player(open: ContenderFactory): Promise<Player> {
+  const prefix = `bench-${randomBytes(4).toString('hex')}`;
+  const tallies = new Map(SCENARIOS.map((s) => [s, new Tally()]));
+  return { mine: await open(), other: await open(), prefix, tallies };
+}
+
+async function playRound(p: Player, chunk: number): Promise<void> {
+  await measureCycles(p.mine, [`${p.prefix}-0`], chunk, p.tallies.get('1 env')!);
+  const keys = Array.from({ length: ENVIRONMENTS }, (_, i) => `${p.prefix}-m${i}`);
+  await measureCycles(p.mine, keys, Math.ceil(chunk / ENVIRONMENTS), p.tallies.get('10 envs')!);
+  await measureContended(p, `${p.prefix}-c`, Math.ceil(chunk / 4), p.tallies.get('contended')!);
+}
+
+function toRow(system: string, scenario: LockScenario, t: Tally): LockRow {
+  if (scenario === 'contended') return { system, scenario, acquire: summarize(t.acquire) };
+  const cyclesPerSecond = t.cycles / t.seconds;
   return {
-    acquire: summarize(acquire),
-    release: summarize(release),
-    cyclesPerSecond: (keys.length * perKey) / seconds,
+    system,
+    scenario,
+    acquire: summarize(t.acquire),
+    release: summarize(t.release),
+    cyclesPerSecond,
   };
 }
 
-async function loop(
+/** One acquire/release loop per key, all at once; `perKey` cycles each. */
+async function measureCycles(
   contender: LockContender,
-  key: string,
-  count: number,
-  acquire: number[] = [],
-  release: number[] = [],
-): Promise<void> {
+  keys: string[],
+  perKey: number,
+  tally: Tally,
+) {
+  const started = process.hrtime.bigint();
+  await Promise.all(keys.map((key) => loop(contender, key, perKey, tally)));
+  tally.seconds += Number(process.hrtime.bigint() - started) / 1e9;
+  tally.cycles += keys.length * perKey;
+}
+
+async function loop(contender: LockContender, key: string, count: number, tally: Tally) {
   for (let i = 0; i < count; i++) {
     await contender.prepare(key);
     let taken = false;
-    acquire.push(await timed(async () => (taken = await contender.acquire(key))));
+    tally.acquire.push(await timed(async () => (taken = await contender.acquire(key))));
     if (!taken) throw new Error(`${contender.name}: ${key} was unexpectedly busy`);
-    release.push(await timed(() => contender.release(key)));
+    tally.release.push(await timed(() => contender.release(key)));
   }
 }
 
-/** `other` holds the key; `mine` keeps trying and must be told busy each time. */
-async function measureContended(
-  mine: LockContender,
-  other: LockContender,
-  key: string,
-  tries: number,
-): Promise<Summary> {
-  await other.prepare(key);
-  if (!(await other.acquire(key))) throw new Error(`${other.name}: could not take ${key}`);
-  const samples: number[] = [];
+/** The other connection holds the key; `mine` keeps trying and must be told busy each time. */
+async function measureContended(p: Player, key: string, tries: number, tally: Tally) {
+  await p.other.prepare(key);
+  if (!(await p.other.acquire(key))) throw new Error(`${p.other.name}: could not take ${key}`);
   for (let i = 0; i < tries; i++) {
-    await mine.prepare(key);
+    await p.mine.prepare(key);
     let taken = true;
-    samples.push(await timed(async () => (taken = await mine.acquire(key))));
-    if (taken) throw new Error(`${mine.name}: took ${key} while another connection held it`);
+    tally.acquire.push(await timed(async () => (taken = await p.mine.acquire(key))));
+    if (taken) throw new Error(`${p.mine.name}: took ${key} while another connection held it`);
   }
-  await other.release(key);
-  return summarize(samples);
+  await p.other.release(key);
 }

@@ -10,7 +10,10 @@ const FLOOR = 'bare queue.declare';
 
 /** Section 1: lock latency and throughput, ours against the broker's floor, PostgreSQL and Redis. */
 export async function lockSection(): Promise<Record<string, unknown>> {
-  const rows = await runLockBench(envInt('BENCH_LOCK_CYCLES', 2000));
+  const rows = await runLockBench(
+    envInt('BENCH_LOCK_CYCLES', 2000),
+    envInt('BENCH_LOCK_ROUNDS', 5),
+  );
   const ratio = p50(rows, OURS, '1 env') / p50(rows, FLOOR, '1 env');
   printTable(
     'Lock latency on loopback (ms) and cycles per second (acquire + release)',

@@ -45,6 +45,7 @@ export class RabbitMonitorEvents extends MonitorEvents {
    */
   subscribe(): void {
     const channel = this.amqp.managedChannels[EVENTS_CHANNEL];
+    if (!channel) return this.subscriptionFailed(new Error(`no channel ${EVENTS_CHANNEL}`));
     channel
       .addSetup((raw: Channel) => this.setUpSubscription(raw))
       .catch((error: unknown) => this.subscriptionFailed(error));

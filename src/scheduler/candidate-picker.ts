@@ -35,7 +35,7 @@ export class CandidatePicker {
     const open = ready.filter((env) => !this.inBackoff(env));
     const slots = this.capacity(held.size);
     if (!this.settings.highAvailability.enabled) return open.slice(0, slots);
-    const share = await this.fairShare(byEnv, ready.length, held.size);
+    const share = await this.fairShare(byEnv, ready.length, held);
     const overdue = open.filter((env) => this.isOverdue(env));
     const rest = shuffle(open.filter((env) => !overdue.includes(env))).slice(0, share);
     return [...overdue, ...rest].slice(0, slots);
@@ -62,13 +62,19 @@ export class CandidatePicker {
     return max === 0 ? Number.MAX_SAFE_INTEGER : Math.max(0, max - heldCount);
   }
 
-  private async fairShare(byEnv: Map<string, OpenRequest[]>, readyCount: number, mine: number) {
+  private async fairShare(
+    byEnv: Map<string, OpenRequest[]>,
+    readyCount: number,
+    held: Set<string>,
+  ) {
+    const mine = held.size;
     const live = await this.registry.live(
       Math.max(5000, this.settings.requestProcessingIterationDelayMs * 5),
     );
     const replicas = Math.max(1, live.length);
-    const busyElsewhere = [...byEnv.values()].filter((l) =>
-      l.some((r) => CLAIMED.includes(r.status)),
+    // Environments someone else is working; this replica's own are counted once, in `mine`.
+    const busyElsewhere = [...byEnv.entries()].filter(
+      ([env, l]) => !held.has(env) && l.some((r) => CLAIMED.includes(r.status)),
     ).length;
     const work = readyCount + busyElsewhere + mine;
     return Math.max(0, Math.ceil(work / replicas) - mine);

@@ -27,12 +27,21 @@ describe('cancel reaches the owner among three replicas (PostgreSQL, HA)', () =>
 
   it('A stops its run and finishes it as Cancelled; B and C do nothing to it', async () => {
     const dir = h.scriptRoot;
-    const script = [`echo $$ > "${dir}/script.pid"`, 'sleep 120 &', `echo $! > "${dir}/child.pid"`, 'wait'];
+    const script = [
+      `echo $$ > "${dir}/script.pid"`,
+      'sleep 120 &',
+      `echo $! > "${dir}/child.pid"`,
+      'wait',
+    ];
     await h.script('long.sh', script.join('\n'));
-    await h.catalog('App', [{ name: env }], [
-      { name: 'Long', script: 'long.sh' },
-      { name: 'After', script: 'long.sh' },
-    ]);
+    await h.catalog(
+      'App',
+      [{ name: env }],
+      [
+        { name: 'Long', script: 'long.sh' },
+        { name: 'After', script: 'long.sh' },
+      ],
+    );
     for (const name of ['a', 'b', 'c']) {
       const id = `cancel-${name}-${tag}`;
       const runtime = new MonitorRuntime(h.settings(haSettings(id)), h.dataSource);
@@ -51,7 +60,12 @@ describe('cancel reaches the owner among three replicas (PostgreSQL, HA)', () =>
     const done = await h.waitFinal(id, 15_000);
     seen.stop();
 
-    expect(done).toMatchObject({ status: 'Cancelled', ownerId: owner, epoch: running.epoch, attempt: 1 });
+    expect(done).toMatchObject({
+      status: 'Cancelled',
+      ownerId: owner,
+      epoch: running.epoch,
+      attempt: 1,
+    });
     expect(done.log).toContain('Cancelled by request.');
     expect(done.log ?? '').not.toContain('Recovered');
     expect((await h.results(id)).map((r) => r.status)).toEqual(['Cancelled', 'Cancelled']);
@@ -64,7 +78,9 @@ describe('cancel reaches the owner among three replicas (PostgreSQL, HA)', () =>
       expect(metrics.values.reduce((n, v) => n + v.value, 0)).toBe(0);
     }
     const finishedByOwner = await runtimes.get(owner)!.metrics.requestsFinished.get();
-    expect(finishedByOwner.values).toEqual([expect.objectContaining({ value: 1, labels: { status: 'Cancelled' } })]);
+    expect(finishedByOwner.values).toEqual([
+      expect.objectContaining({ value: 1, labels: { status: 'Cancelled' } }),
+    ]);
   });
 });
 
@@ -74,7 +90,8 @@ function watchRuns(runtimes: Map<string, MonitorRuntime>) {
   const sample = () => {
     for (const [id, runtime] of runtimes) {
       const list = byReplica.get(id) ?? [];
-      for (const run of runtime.scheduler.runs.all()) if (!list.includes(run.requestId)) list.push(run.requestId);
+      for (const run of runtime.scheduler.runs.all())
+        if (!list.includes(run.requestId)) list.push(run.requestId);
       byReplica.set(id, list);
     }
   };

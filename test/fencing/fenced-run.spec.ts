@@ -8,7 +8,17 @@ import { join } from 'node:path';
 import { AppLogger } from '../../src/logging/app-logger';
 import { DeploymentRequestEntity } from '../../src/persistence/entities/deployment-request.entity';
 import { DbKind, EngineHarness } from '../support/engine-harness';
-import { HaSql, haSettings, isAlive, killGroup, readPid, sleep, suffix, waitUntil, whenGone } from './fencing-fixtures';
+import {
+  HaSql,
+  haSettings,
+  isAlive,
+  killGroup,
+  readPid,
+  sleep,
+  suffix,
+  waitUntil,
+  whenGone,
+} from './fencing-fixtures';
 
 const LEASE_SECONDS = 3;
 const RENEW_EVERY_MS = (LEASE_SECONDS * 1000) / 5;
@@ -82,33 +92,45 @@ describe.each(VARIANTS)('a fenced run on $kind (HA $ha)', ({ kind, ha }) => {
     const takenAt = Date.now();
     await sql.bumpEpoch(env, OTHER);
     const theirs = await h.submit(env, ['Long']);
-    await h.dataSource.getRepository(DeploymentRequestEntity).update(
-      { id: theirs },
-      { status: 'Running', ownerId: OTHER, epoch: 2 },
-    );
+    await h.dataSource
+      .getRepository(DeploymentRequestEntity)
+      .update({ id: theirs }, { status: 'Running', ownerId: OTHER, epoch: 2 });
     await sql.setLease(theirs, 60_000);
 
     const goneAt = await whenGone(scriptPid, 2 * RENEW_EVERY_MS + 2000);
     expect(goneAt).not.toBeNull();
     const killMs = goneAt! - takenAt;
-    console.log(`[fenced-run ${kind} HA ${ha}] script group killed ${killMs} ms after the epoch moved`);
+    console.log(
+      `[fenced-run ${kind} HA ${ha}] script group killed ${killMs} ms after the epoch moved`,
+    );
     expect(killMs).toBeLessThanOrEqual(2 * RENEW_EVERY_MS + 1000);
     expect(await whenGone(childPid, 1000)).not.toBeNull();
 
-    await waitUntil('a fencing rejection', async () => (await counter(runtime.metrics.fencingRejections)) >= 1, 5000);
+    await waitUntil(
+      'a fencing rejection',
+      async () => (await counter(runtime.metrics.fencingRejections)) >= 1,
+      5000,
+    );
     const logged = warn.mock.calls.find(([message]) => /fenced/i.test(message));
     expect(logged?.[1]).toMatchObject({ requestId: id, environment: env });
 
     // While B's lease is live the fenced replica leaves the request exactly as it was.
     await sleep(1500);
     const after = await h.request(id);
-    expect(after).toMatchObject({ status: 'Running', ownerId: monitorId, epoch: 1, completedTime: null });
+    expect(after).toMatchObject({
+      status: 'Running',
+      ownerId: monitorId,
+      epoch: 1,
+      completedTime: null,
+    });
     expect((await h.results(id)).map((r) => r.status)).toEqual(['Running']);
     expect(await sql.fenceRow(env)).toEqual({ epoch: 2, ownerId: OTHER });
     expect(runtime.scheduler.runs.has(id)).toBe(false);
 
     // B finishes; the environment is free again: the orphan is recovered and run again.
-    await h.dataSource.getRepository(DeploymentRequestEntity).update({ id: theirs }, { status: 'Completed', leaseExpiresAt: null });
+    await h.dataSource
+      .getRepository(DeploymentRequestEntity)
+      .update({ id: theirs }, { status: 'Completed', leaseExpiresAt: null });
     const done = await h.waitFinal(id, 20_000);
     expect(done.status).toBe('Completed');
     expect(done.attempt).toBe(2);
@@ -127,19 +149,32 @@ describe.each(VARIANTS)('a fenced run on $kind (HA $ha)', ({ kind, ha }) => {
 
     const takenAt = Date.now();
     await sql.bumpEpoch(env, OTHER);
-    await h.dataSource.getRepository(DeploymentRequestEntity).update({ id }, { ownerId: OTHER, epoch: 2 });
+    await h.dataSource
+      .getRepository(DeploymentRequestEntity)
+      .update({ id }, { ownerId: OTHER, epoch: 2 });
     await sql.setLease(id, 60_000);
 
     const goneAt = await whenGone(scriptPid, 2 * RENEW_EVERY_MS + 2000);
     expect(goneAt).not.toBeNull();
     expect(goneAt! - takenAt).toBeLessThanOrEqual(2 * RENEW_EVERY_MS + 1000);
-    await waitUntil('a fencing rejection', async () => (await counter(runtime.metrics.fencingRejections)) >= 1, 5000);
+    await waitUntil(
+      'a fencing rejection',
+      async () => (await counter(runtime.metrics.fencingRejections)) >= 1,
+      5000,
+    );
     await sleep(1000);
-    expect(await h.request(id)).toMatchObject({ status: 'Running', ownerId: OTHER, epoch: 2, completedTime: null });
+    expect(await h.request(id)).toMatchObject({
+      status: 'Running',
+      ownerId: OTHER,
+      epoch: 2,
+      completedTime: null,
+    });
   });
 });
 
-async function counter(metric: { get(): Promise<{ values: Array<{ value: number }> }> }): Promise<number> {
+async function counter(metric: {
+  get(): Promise<{ values: Array<{ value: number }> }>;
+}): Promise<number> {
   const { values } = await metric.get();
   return values.reduce((sum, v) => sum + v.value, 0);
 }
@@ -159,7 +194,15 @@ describe('a restart is not a fencing rejection', () => {
 
   it('Restarting written while the run renews its lease restarts it without counting it as fenced', async () => {
     const dir = h.scriptRoot;
-    await h.script('long.sh', [`if [ -e "${dir}/ran-once" ]; then exit 0; fi`, `touch "${dir}/ran-once"`, `echo $$ > "${dir}/script.pid"`, 'sleep 120'].join('\n'));
+    await h.script(
+      'long.sh',
+      [
+        `if [ -e "${dir}/ran-once" ]; then exit 0; fi`,
+        `touch "${dir}/ran-once"`,
+        `echo $$ > "${dir}/script.pid"`,
+        'sleep 120',
+      ].join('\n'),
+    );
     await h.catalog('App', [{ name: 'Env' }], [{ name: 'Long', script: 'long.sh' }]);
     const id = await h.submit('Env', ['Long']);
     // A slow poll: the lease renewal (every 600 ms) sees the new status before the poll does.

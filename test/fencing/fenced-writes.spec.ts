@@ -2,7 +2,10 @@
  * Issue 6, criterion 1 at the database level: once another replica has taken the environment
  * (a newer epoch), every write of the old holder affects nothing, on SQLite and PostgreSQL.
  */
-import { DeploymentRequestEntity, RequestStatus } from '../../src/persistence/entities/deployment-request.entity';
+import {
+  DeploymentRequestEntity,
+  RequestStatus,
+} from '../../src/persistence/entities/deployment-request.entity';
 import { DeploymentResultEntity } from '../../src/persistence/entities/deployment-result.entity';
 import { EnvironmentFenceStore } from '../../src/scheduler/environment-fence.store';
 import { Fence } from '../../src/scheduler/fence';
@@ -37,13 +40,24 @@ describe.each(['sqlite', 'postgres'] as const)('fenced writes on %s', (kind) => 
 
   async function addRequest(status: RequestStatus = 'Pending', environment = ENV): Promise<number> {
     const repo = db.dataSource.getRepository(DeploymentRequestEntity);
-    const row = await repo.save({ status, environment, isProd: false, project: 'App', attempt: 0, requestDetails: '' });
+    const row = await repo.save({
+      status,
+      environment,
+      isProd: false,
+      project: 'App',
+      attempt: 0,
+      requestDetails: '',
+    });
     return row.id;
   }
 
   async function snapshot(ids: number[]) {
-    const reqs = await db.dataSource.getRepository(DeploymentRequestEntity).find({ order: { id: 'ASC' } });
-    const res = await db.dataSource.getRepository(DeploymentResultEntity).find({ order: { id: 'ASC' } });
+    const reqs = await db.dataSource
+      .getRepository(DeploymentRequestEntity)
+      .find({ order: { id: 'ASC' } });
+    const res = await db.dataSource
+      .getRepository(DeploymentResultEntity)
+      .find({ order: { id: 'ASC' } });
     return { requests: reqs.filter((r) => ids.includes(r.id)), results: res };
   }
 
@@ -60,7 +74,9 @@ describe.each(['sqlite', 'postgres'] as const)('fenced writes on %s', (kind) => 
     const fenceA = (await fences.take(ENV, A))!;
     expect(fenceA).toEqual({ environment: ENV, epoch: 1, ownerId: A });
     expect(await requests.claim(first, 'Pending', fenceA, LEASE_MS)).toBe(true);
-    expect(await requests.update(first, fenceA, { Status: 'Running' }, { expectStatus: ['Requesting'] })).toBe(true);
+    expect(
+      await requests.update(first, fenceA, { Status: 'Running' }, { expectStatus: ['Requesting'] }),
+    ).toBe(true);
     expect(await results.insert(first, 7, 'Pending', fenceA)).toBe(true);
     const [result] = await results.list(first);
     expect(await results.update(first, result.id, fenceA, { Status: 'Running' })).toBe(true);
@@ -84,13 +100,24 @@ describe.each(['sqlite', 'postgres'] as const)('fenced writes on %s', (kind) => 
     const before = await snapshot([first, second]);
 
     expect(await requests.update(first, fenceA, { Status: 'Running' })).toBe(false);
-    expect(await requests.update(first, fenceA, { Status: 'Completed', CompletedTime: new Date() }, { clearLease: true })).toBe(false);
+    expect(
+      await requests.update(
+        first,
+        fenceA,
+        { Status: 'Completed', CompletedTime: new Date() },
+        { clearLease: true },
+      ),
+    ).toBe(false);
     expect(await requests.renewLease(first, fenceA, LEASE_MS)).toBe(false);
     expect(await results.insert(first, 8, 'Pending', fenceA)).toBe(false);
-    expect(await results.update(first, resultId, fenceA, { Status: 'Complete', Log: 'late' })).toBe(false);
+    expect(await results.update(first, resultId, fenceA, { Status: 'Complete', Log: 'late' })).toBe(
+      false,
+    );
     expect(await results.cancelPending(first, fenceA)).toBe(0);
     expect(await requests.claim(second, 'Pending', fenceA, LEASE_MS)).toBe(false);
-    expect(await requests.recover(await openRow(first), fenceA, { Status: 'Pending' }, true)).toBe(false);
+    expect(await requests.recover(await openRow(first), fenceA, { Status: 'Pending' }, true)).toBe(
+      false,
+    );
 
     expect(await snapshot([first, second])).toEqual(before);
   });
@@ -111,7 +138,11 @@ describe.each(['sqlite', 'postgres'] as const)('fenced writes on %s', (kind) => 
     const fence = (await fences.take(ENV, A))!;
     await sql.setStatus(id, 'Cancelling');
     expect(await requests.claim(id, 'Pending', fence, LEASE_MS)).toBe(false);
-    expect((await snapshot([id])).requests[0]).toMatchObject({ status: 'Cancelling', ownerId: null, epoch: null });
+    expect((await snapshot([id])).requests[0]).toMatchObject({
+      status: 'Cancelling',
+      ownerId: null,
+      epoch: null,
+    });
   });
 
   it("B recovers A's request only once A's lease has lapsed", async () => {
@@ -121,13 +152,22 @@ describe.each(['sqlite', 'postgres'] as const)('fenced writes on %s', (kind) => 
     // A renewal that got in between (a slow owner): the lease is live again, hands off.
     await sql.setLease(first, LEASE_MS);
     const before = await snapshot([first]);
-    expect(await requests.recover(await openRow(first), fenceB, { Status: 'Pending' }, true)).toBe(false);
+    expect(await requests.recover(await openRow(first), fenceB, { Status: 'Pending' }, true)).toBe(
+      false,
+    );
     expect(await snapshot([first])).toEqual(before);
 
     await sql.setLease(first, -1);
-    expect(await requests.recover(await openRow(first), fenceB, { Status: 'Pending' }, true)).toBe(true);
+    expect(await requests.recover(await openRow(first), fenceB, { Status: 'Pending' }, true)).toBe(
+      true,
+    );
     const [row] = (await snapshot([first])).requests;
-    expect(row).toMatchObject({ status: 'Pending', ownerId: null, epoch: null, leaseExpiresAt: null });
+    expect(row).toMatchObject({
+      status: 'Pending',
+      ownerId: null,
+      epoch: null,
+      leaseExpiresAt: null,
+    });
     expect((await results.list(first)).map((r) => r.id)).toEqual([resultId]);
   });
 
@@ -150,7 +190,11 @@ describe.each(['sqlite', 'postgres'] as const)('fenced writes on %s', (kind) => 
 
     await sql.setLease(first, -1);
     expect(await requests.restartIdle(first)).toBe(true);
-    expect((await snapshot([first])).requests[0]).toMatchObject({ status: 'Pending', ownerId: null, epoch: null });
+    expect((await snapshot([first])).requests[0]).toMatchObject({
+      status: 'Pending',
+      ownerId: null,
+      epoch: null,
+    });
     expect(await results.list(first)).toEqual([]);
   });
 
@@ -162,6 +206,40 @@ describe.each(['sqlite', 'postgres'] as const)('fenced writes on %s', (kind) => 
     await db.dataSource.initialize();
     const next = await new EnvironmentFenceStore(db.dataSource).take(ENV, B);
     expect(next?.epoch).toBe(4);
+  });
+
+  it('abandonStale takes only claimed requests of its tier whose lease lapsed longer ago than the limit', async () => {
+    const lease = async (status: RequestStatus, offsetMs: number, isProd = false) => {
+      const repo = db.dataSource.getRepository(DeploymentRequestEntity);
+      const { id } = await repo.save({
+        status,
+        environment: ENV,
+        isProd,
+        attempt: 1,
+        ownerId: A,
+        epoch: 1,
+      });
+      await sql.setLease(id, offsetMs);
+      return id;
+    };
+    const stale = await lease('Running', -5000);
+    const staleClaim = await lease('Requesting', -5000);
+    const recent = await lease('Running', -200);
+    const live = await lease('Running', 60_000);
+    const otherTier = await lease('Running', -5000, true);
+    const pending = await addRequest('Pending');
+
+    expect(await requests.abandonStale(false, 2000)).toBe(2);
+    const rows = (await snapshot([stale, staleClaim, recent, live, otherTier, pending])).requests;
+    expect(rows.map((r) => [r.id, r.status])).toEqual([
+      [stale, 'Abandoned'],
+      [staleClaim, 'Abandoned'],
+      [recent, 'Running'],
+      [live, 'Running'],
+      [otherTier, 'Running'],
+      [pending, 'Pending'],
+    ]);
+    expect(rows[0].completedTime).not.toBeNull();
   });
 
   it('fences are per environment', async () => {

@@ -62,10 +62,14 @@ export async function whenGone(pid: number, timeoutMs: number): Promise<number |
 
 /** Reads a pid a script wrote into `file`, waiting for it to appear. */
 export async function readPid(file: string, timeoutMs = 20_000): Promise<number> {
-  return waitUntil(`a pid in ${file}`, async () => {
-    const text = (await readFile(file, 'utf8').catch(() => '')).trim();
-    return /^\d+$/.test(text) ? Number(text) : undefined;
-  }, timeoutMs);
+  return waitUntil(
+    `a pid in ${file}`,
+    async () => {
+      const text = (await readFile(file, 'utf8').catch(() => '')).trim();
+      return /^\d+$/.test(text) ? Number(text) : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 /** Kills a process group we started, if it is still there (test cleanup only). */
@@ -113,15 +117,21 @@ export class HaSql {
     await this.exactlyOne(sql, s.values);
   }
 
-  async fenceRow(environment: string): Promise<{ epoch: number; ownerId: string | null } | undefined> {
+  async fenceRow(
+    environment: string,
+  ): Promise<{ epoch: number; ownerId: string | null } | undefined> {
     const d = this.d;
     const s = d.params();
     const sql =
       `SELECT ${d.col('Epoch')} AS ${d.col('epoch')}, ${d.col('OwnerId')} AS ${d.col('ownerId')} FROM ` +
       `${d.table('EnvironmentLock')} WHERE ${d.col('Environment')} = ${s.bind(environment)}`;
-    const [row] = await d.select<{ epoch: unknown; ownerId: unknown }>(this.ds, sql, s.values);
+    const [row] = await d.select<{ epoch: unknown; ownerId: string | null }>(
+      this.ds,
+      sql,
+      s.values,
+    );
     if (!row) return undefined;
-    return { epoch: Number(row.epoch), ownerId: row.ownerId === null ? null : String(row.ownerId) };
+    return { epoch: Number(row.epoch), ownerId: row.ownerId };
   }
 
   private async exactlyOne(sql: string, values: unknown[]): Promise<void> {
@@ -135,7 +145,10 @@ export function suffix(): string {
 }
 
 /** `AppSettings__...` overrides for an in-process replica with HA on the shared broker. */
-export function haSettings(monitorId: string, more: Record<string, string> = {}): Record<string, string> {
+export function haSettings(
+  monitorId: string,
+  more: Record<string, string> = {},
+): Record<string, string> {
   const url = new URL(process.env.RABBITMQ_URL || 'amqp://guest:guest@127.0.0.1:5672');
   const ha = 'AppSettings__HighAvailability__';
   return {

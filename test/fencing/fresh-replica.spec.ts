@@ -29,7 +29,11 @@ describe('a fresh replica beside a busy one (PostgreSQL, HA)', () => {
 
   it('changes no running request and A completes them', async () => {
     await h.recordingScript('step.sh', 9);
-    await h.catalog('App', envs.map((name) => ({ name })), [{ name: 'Step', script: 'step.sh' }]);
+    await h.catalog(
+      'App',
+      envs.map((name) => ({ name })),
+      [{ name: 'Step', script: 'step.sh' }],
+    );
     const ids = [await h.submit(envs[0], ['Step']), await h.submit(envs[1], ['Step'])];
     const a = await h.start(haSettings(idA));
     for (const id of ids) await h.waitFor(id, (r) => r.status === 'Running');
@@ -65,15 +69,26 @@ describe('a fresh replica beside a busy one (PostgreSQL, HA)', () => {
   });
 
   async function claims(ids: number[]) {
-    const rows = await h.dataSource.getRepository(DeploymentRequestEntity).find({ order: { id: 'ASC' } });
+    const rows = await h.dataSource
+      .getRepository(DeploymentRequestEntity)
+      .find({ order: { id: 'ASC' } });
     return rows
       .filter((r) => ids.includes(r.id))
-      .map((r) => ({ id: r.id, status: r.status, ownerId: r.ownerId, epoch: r.epoch, attempt: r.attempt }));
+      .map((r) => ({
+        id: r.id,
+        status: r.status,
+        ownerId: r.ownerId,
+        epoch: r.epoch,
+        attempt: r.attempt,
+      }));
   }
 
   async function monitors(): Promise<string[]> {
     const d = new HaSql(h.dataSource).d;
-    const rows = await d.select<{ id: string }>(h.dataSource, `SELECT ${d.col('MonitorId')} AS ${d.col('id')} FROM ${d.table('Monitor')}`);
+    const rows = await d.select<{ id: string }>(
+      h.dataSource,
+      `SELECT ${d.col('MonitorId')} AS ${d.col('id')} FROM ${d.table('Monitor')}`,
+    );
     return rows.map((r) => r.id);
   }
 });

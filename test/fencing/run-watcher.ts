@@ -25,7 +25,12 @@ export interface WatchedRun {
 const POLL_MS = 25;
 
 /** Writes `<scriptRoot>/<name>`: records start and pids, sleeps, records its end. */
-export async function pidRecordingScript(scriptRoot: string, name: string, recordFile: string, sleepSeconds: number) {
+export async function pidRecordingScript(
+  scriptRoot: string,
+  name: string,
+  recordFile: string,
+  sleepSeconds: number,
+) {
   const who = '$EnvironmentName $DeploymentRequestId';
   const body = [
     '#!/usr/bin/env bash',
@@ -90,7 +95,14 @@ function parse(text: string): WatchedRun[] {
     const [kind, environment, id, a, b] = line.split(' ');
     const key = `${environment}/${id}`;
     if (kind === 'start') {
-      const run: WatchedRun = { environment, requestId: Number(id), start: Number(a), end: null, pids: [Number(b)], goneAt: null };
+      const run: WatchedRun = {
+        environment,
+        requestId: Number(id),
+        start: Number(a),
+        end: null,
+        pids: [Number(b)],
+        goneAt: null,
+      };
       runs.push(run);
       open.set(key, run);
     } else if (kind === 'child') {

@@ -2,7 +2,8 @@
  * Issue 4, criterion 5 (the guide's "Testing HA Setup"): three real monitor processes over one
  * PostgreSQL database and the shared RabbitMQ share six environments without ever running two
  * deployments of one environment at once; then one replica is killed with SIGKILL mid-run and the
- * others finish everything, recovering its in-flight request after the request lease.
+ * others finish everything, recovering its in-flight request after the request lease; and one
+ * stopped with SIGTERM (the guide's planned downtime) finishes its run and hands over at once.
  */
 import type { DeploymentRequestEntity } from '../../src/persistence/entities/deployment-request.entity';
 import { overlapsWithin } from '../support/engine-harness';
@@ -13,6 +14,9 @@ import type { OwnedRun, RecordingSetup } from '../support/monitor-workload';
 
 const ENVIRONMENTS = 6;
 const SCRIPT_SECONDS = 0.7;
+const KILL_SCRIPT_SECONDS = 2;
+/** RequestLeaseSeconds: the cluster's default, the product's default. */
+const LEASE_SECONDS = 10;
 
 describe('three monitor replicas against PostgreSQL and RabbitMQ (issue 4, criterion 5)', () => {
   let cluster: MonitorCluster;
@@ -43,6 +47,8 @@ describe('three monitor replicas against PostgreSQL and RabbitMQ (issue 4, crite
   }, 120_000);
 
   it('a replica killed with SIGKILL mid-run: the others finish every request and recover its run', async () => {
+    // Longer runs now, so that the kill surely lands while the chosen script is running.
+    await cluster.work.recordingScript('record.sh', KILL_SCRIPT_SECONDS);
     const ids = await cluster.work.submitRound(setup, 3);
     const victim = await runningRequest(ids);
     const killed = victim.ownerId!;
@@ -51,28 +57,63 @@ describe('three monitor replicas against PostgreSQL and RabbitMQ (issue 4, crite
 
     const rows = await cluster.waitFinal(ids, 120_000);
     const runs = (await cluster.work.runs()).filter((r) => ids.includes(r.requestId));
-    const cut = runs.filter((r) => r.end === null);
+    const cut = runs.filter((r) => r.end === null).map((r) => r.requestId);
+    const recovered = rows.filter((r) => recoveryNote(killed).test(r.log ?? '')).map((r) => r.id);
+    const ranTwice = [...startCounts(runs).entries()].filter(([, n]) => n > 1).map(([id]) => id);
 
     expect(exit.signal).toBe('SIGKILL');
     expect(rows.filter((r) => r.status !== 'Completed')).toEqual([]);
     expect(await cluster.work.openRequests()).toEqual([]);
-    expect(cut.map((r) => r.requestId)).toContain(victim.id);
-    for (const run of cut) expectRecovered(rows, run, killed, exit.at);
-    const counts = startCounts(runs);
-    const ranTwice = [...counts.entries()].filter(([, n]) => n > 1).map(([id]) => id);
-    expect(ranTwice.sort()).toEqual(cut.map((r) => r.requestId).sort());
+    expect(cut).toContain(victim.id);
+    expect(runs.filter((r) => r.end === null && r.start > exit.at)).toEqual([]);
+    expect(recovered).toEqual(expect.arrayContaining([...cut, ...ranTwice]));
+    for (const id of recovered)
+      expectRecovered(
+        rows.find((r) => r.id === id)!,
+        killed,
+      );
     expect(overlapsWithin(runIntervals(runs, exit.at))).toEqual([]);
     expectIdOrder(runs, rows);
   }, 180_000);
 
-  /** A request whose script has just started and is still running, once there is one. */
+  it('a replica stopped with SIGTERM finishes its run, exits 0 and hands its environments over', async () => {
+    const down = cluster.replicaIds.find((id) => !cluster.replica(id).isRunning())!;
+    await cluster.start(down);
+    const ids = await cluster.work.submitRound(setup, 2);
+    const victim = await runningRequest(ids);
+    const stopping = victim.ownerId!;
+    const sentAt = Date.now();
+    cluster.kill(stopping, 'SIGTERM');
+    const exit = await cluster.waitExit(stopping, 30_000);
+
+    const rows = await cluster.waitFinal(ids, 90_000);
+    const runs = (await cluster.work.runs()).filter((r) => ids.includes(r.requestId));
+    const victimRuns = runs.filter((r) => r.requestId === victim.id);
+    const next = runs.find((r) => r.environment === victim.environment && r.requestId > victim.id);
+
+    expect(exit.code).toBe(0);
+    expect(rows.filter((r) => r.status !== 'Completed')).toEqual([]);
+    expect([...startCounts(runs).entries()].filter(([, n]) => n !== 1)).toEqual([]);
+    expect(victimRuns[0].end).not.toBeNull();
+    const victimRow = rows.find((r) => r.id === victim.id)!;
+    expect(victimRow.ownerId).toBe(stopping);
+    expect(victimRow.log ?? '').not.toMatch(/Recovered by/);
+    expect(runs.filter((r) => r.replica === stopping && r.start > sentAt + 500)).toEqual([]);
+    // Handed over at once (lock released), not after the request lease ran out.
+    expect(next!.start - exit.at).toBeLessThan(LEASE_SECONDS * 1000);
+    const released = `Released distributed lock for environment '${victim.environment}'`;
+    expect(cluster.logs(stopping).some((l) => l.json?.msg === released)).toBe(true);
+    expect(overlapsWithin(runIntervals(runs))).toEqual([]);
+    expectIdOrder(runs, rows);
+  }, 120_000);
+
+  /** The request whose script started last among those still running, once there is one. */
   async function runningRequest(ids: number[]): Promise<DeploymentRequestEntity> {
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       const started = (await cluster.work.runs()).filter(
         (r) => ids.includes(r.requestId) && r.end === null,
       );
-      // The latest start: furthest from its end, so the kill surely lands mid-run.
       const latest = started.sort((a, b) => b.start - a.start).map((r) => r.requestId);
       const rows = await cluster.work.requests(latest);
       const running = latest
@@ -84,27 +125,22 @@ describe('three monitor replicas against PostgreSQL and RabbitMQ (issue 4, crite
     throw new Error('no request started running within 30 s');
   }
 
-  /** A run cut off by the kill was recovered by another replica, after the kill, and completed. */
-  function expectRecovered(
-    rows: DeploymentRequestEntity[],
-    run: OwnedRun,
-    killed: string,
-    killedAt: number,
-  ) {
-    const row = rows.find((r) => r.id === run.requestId)!;
-    expect(run.start).toBeLessThan(killedAt);
+  /** The note OrphanRecovery leaves in the Log of a request it took over from `killed`. */
+  function recoveryNote(killed: string): RegExp {
+    const reason = 'its owner stopped renewing its lease';
+    return new RegExp(`Recovered by replica-\\d: ${reason} \\(previous owner ${killed}\\b`);
+  }
+
+  /** Recovered by another replica under RecoveryPolicy Resume, which says so in its log. */
+  function expectRecovered(row: DeploymentRequestEntity, killed: string) {
     expect(row.status).toBe('Completed');
     expect(row.ownerId).not.toBe(killed);
-    expect(row.log).toMatch(
-      new RegExp(
-        `Recovered by replica-\\d: its owner stopped renewing its lease \\(previous owner ${killed}\\b`,
-      ),
-    );
     expect(row.log).toMatch(/RecoveryPolicy Resume/);
-    const recoverer = cluster
-      .logs(row.ownerId!)
+    const recoverer = /Recovered by (replica-\d)/.exec(row.log ?? '')![1];
+    const line = cluster
+      .logs(recoverer)
       .find((l) => l.json?.msg === 'Recovered orphaned request' && l.json.requestId === row.id);
-    expect(recoverer?.json).toMatchObject({ previousOwner: killed, outcome: 'Pending' });
+    expect(line?.json).toMatchObject({ previousOwner: killed, outcome: 'Pending' });
   }
 
   /** Within each environment, requests first started in Id order, and every one of them ran. */

@@ -158,6 +158,25 @@ describe('HTTP API of two replicas with HA on', () => {
     await waitForStatus(a, '/health/ready', 200, 30_000);
   });
 
+  it('starts while the broker is away and connects both connections once it is back', async () => {
+    await rig.cutBroker();
+    const d = await rig.startReplica(`http-d-${suffix}`, { viaProxy: true });
+    try {
+      const ready = await d.get('/health/ready');
+      const live = await d.get('/health/live');
+      await rig.restoreBroker();
+
+      expect(ready.status).toBe(503);
+      expect(live.status).toBe(200);
+      await waitForStatus(d, '/health/ready', 200, 30_000);
+      // The events connection (no fixed URI, servers found at each connect) comes up too.
+      await d.waitForLog((l) => l.msg === 'Listening for lock release events', 20_000, 'events');
+      expect(await d.stop()).toBe(0);
+    } finally {
+      await d.kill();
+    }
+  });
+
   it('hands an environment over through the release event, well before the next poll', async () => {
     const pollMs = 60_000;
     const tap = await EventTap.start(rig.broker.url, {

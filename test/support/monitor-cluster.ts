@@ -35,10 +35,17 @@
  * parsed), `waitForLog(id, regex, timeoutMs?, from?)`, `pid(id)`, `replica(id)`.
  * Each replica's output is also in `<workDir>/<id>.log`; set KEEP_CLUSTER_FILES=1 to keep them.
  *
- * Database side (`cluster.work`, a `MonitorWorkload`): `applyCatalog(doc)`, `recordingScript`,
- * `recordingSetup(count, sleepSeconds)`, `submit(SubmitRequest)`, `submitRound(setup, n)`,
- * `request(id)`, `requests(ids)`, `openRequests()`, `runs()`. `cluster.dataSource` is the
- * test's own connection to the shared database.
+ * Database side (`cluster.work`, a `MonitorWorkload`): `applyCatalog(doc)` (a `catalog apply`
+ * document), `recordingScript(name, sleepSeconds)`, `recordingSetup(count, sleepSeconds,
+ * prefix?)` (environments `<prefix>-<suffix>-<n>`, project `App`, component `record`),
+ * `submit(SubmitRequest)` (RequestService.submit), `submitRound(setup, n)`, `request(id)`,
+ * `requests(ids)`, `openRequests()`, `runs()` (every start/end a recording script wrote, with
+ * `replica` = the request's final `OwnerId`; a run cut off by a kill has `end: null`), `suffix`
+ * (random, keeps environment names and so lock queues unique on a shared broker).
+ * `cluster.waitFinal(ids, timeoutMs)` waits for final statuses. `cluster.dataSource` is the
+ * test's own connection to the shared database; `scriptRoot`, `recordFile`, `workDir` are paths.
+ * monitor-records.ts has the helpers to judge runs: `runIntervals` (for engine-harness's
+ * `overlapsWithin`), `startOrderByEnvironment`, `startCounts`.
  *
  * `stopAll()` SIGKILLs every process it started (by pid; their scripts die with them through the
  * watchdog), deletes the temp dir and drops the database. It is safe to call twice and also runs
