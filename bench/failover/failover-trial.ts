@@ -1,6 +1,6 @@
 import { DeploymentRequestEntity } from '../../src/persistence/entities/deployment-request.entity';
 import { BenchCluster } from '../cluster/bench-cluster';
-import { StepRun } from '../cluster/run-records';
+import { overlaps, StepRun } from '../cluster/run-records';
 import { sleep } from '../support/stats';
 import { LockProbe } from './lock-probe';
 
@@ -19,6 +19,8 @@ export interface FailoverTrial {
   recoveredMs: number;
   /** Until the holder's script was gone (its watchdog killed it). */
   scriptGoneMs: number;
+  /** Runs of the environment that overlapped in time (must be 0). */
+  overlaps: number;
 }
 
 const LIMIT_MS = 90_000;
@@ -44,7 +46,8 @@ export async function runFailoverTrial(
   if (mode === 'SIGSTOP') bench.cluster.resume(first.replica);
   await bench.cluster.waitFinal([a, b], LIMIT_MS).catch(() => undefined);
   await bench.cluster.restart(first.replica);
-  return { mode, environment, holder: first.replica, ...times };
+  const runs = (await bench.runs()).filter((r) => r.environment === environment);
+  return { mode, environment, holder: first.replica, ...times, overlaps: overlaps(runs).length };
 }
 
 async function watch(

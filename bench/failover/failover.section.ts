@@ -65,6 +65,10 @@ async function report(results: FailoverTrial[], settings: Record<string, number>
       ]),
     ),
   );
+  const overlapping = results.reduce((sum, r) => sum + r.overlaps, 0);
+  console.log(
+    `\nOverlapping runs within an environment over all trials: ${overlapping} (must be 0)`,
+  );
   writeChart('failover.svg', chart(summaries));
   const data = { settings, summaries, trials: results };
   await writeResults('failover', data);

@@ -5,6 +5,7 @@ import {
   FINAL_REQUEST_STATUSES,
 } from '../../src/persistence/entities/deployment-request.entity';
 import { BenchCluster } from '../cluster/bench-cluster';
+import { busyShare, machineCpu, processCpuSeconds } from '../support/cpu-usage';
 import { sampleRss } from '../support/process-memory';
 import { sleep, Summary, summarize } from '../support/stats';
 
@@ -23,6 +24,10 @@ export interface ThroughputRow extends ThroughputConfig {
   failed: number;
   /** Locks taken (acquired) per request; far below 1 when a held lock serves the next request. */
   lockAcquisitionsPerRequest: number;
+  /** CPU time of the monitor processes (not their scripts) per request, ms. */
+  replicaCpuMsPerRequest: number;
+  /** Share of the whole machine's CPU that was busy during the run (everything on it). */
+  machineBusy: number;
   /** RSS of replica-1 while it worked, MB. */
   rssMb: Summary;
 }
@@ -63,8 +68,11 @@ async function measure(
 ) {
   const rss = sampleRss(bench.cluster.pid('replica-1')!);
   const locksBefore = await lockAcquisitions(bench);
+  const [cpuBefore, machineBefore] = [await replicaCpu(bench), await machineCpu()];
   const submitted = Date.now();
   const rows = await drain(bench, envs, perEnv);
+  const machineBusy = busyShare(machineBefore, await machineCpu());
+  const replicaCpuMs = ((await replicaCpu(bench)) - cpuBefore) * 1000;
   const samples = await rss.stop();
   const locks = (await lockAcquisitions(bench)) - locksBefore;
   const last = Math.max(...rows.map((r) => r.completedTime?.getTime() ?? NaN));
@@ -78,6 +86,8 @@ async function measure(
     ratioToIdeal: rps / (ENVIRONMENTS / SCRIPT_SECONDS),
     failed: rows.filter((r) => r.status !== 'Completed').length,
     lockAcquisitionsPerRequest: config.highAvailability ? locks / rows.length : NaN,
+    replicaCpuMsPerRequest: replicaCpuMs / rows.length,
+    machineBusy,
     rssMb: summarize(samples),
   };
 }
@@ -111,5 +121,12 @@ async function lockAcquisitions(bench: BenchCluster): Promise<number> {
     );
     total += line ? Number(line[1]) : 0;
   }
+  return total;
+}
+
+async function replicaCpu(bench: BenchCluster): Promise<number> {
+  let total = 0;
+  for (const id of bench.cluster.replicaIds)
+    total += await processCpuSeconds(bench.cluster.pid(id)!);
   return total;
 }

@@ -54,6 +54,8 @@ function print(rows: ThroughputRow[], perEnv: number, scaling: number, haOverhea
       'of ideal 100/s',
       'not Completed',
       'locks per request',
+      'monitor CPU ms/request',
+      'machine CPU busy',
       'RSS replica-1 max MB',
     ],
     rows.map((r) => [
@@ -65,6 +67,8 @@ function print(rows: ThroughputRow[], perEnv: number, scaling: number, haOverhea
       `${(r.ratioToIdeal * 100).toFixed(0)} %`,
       String(r.failed),
       fmt(r.lockAcquisitionsPerRequest, 2),
+      fmt(r.replicaCpuMsPerRequest, 1),
+      `${(r.machineBusy * 100).toFixed(0)} %`,
       fmt(r.rssMb.max, 0),
     ]),
   );

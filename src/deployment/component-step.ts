@@ -43,6 +43,8 @@ export class ComponentStep {
 
   private async runScript(component: CatalogComponent, input: RunInput, options: StepOptions) {
     const tail = new OutputTail(options.logMaxBytes);
+    // An abort that arrived while the step was being recorded: never start the script.
+    if (input.signal.aborted) return this.toResult({ exitCode: null, durationMs: 0 }, tail, input);
     const fields = {
       environment: input.environment,
       requestId: input.requestId,
@@ -63,6 +65,7 @@ export class ComponentStep {
     input.onScript(running);
     const stop = () => running.kill(abortReason(input.signal) === 'cancel' ? 'cancel' : 'fenced');
     input.signal.addEventListener('abort', stop, { once: true });
+    if (input.signal.aborted) stop();
     try {
       const outcome = await running.done;
       return this.toResult(outcome, tail, input);

@@ -2,7 +2,7 @@ import type { Settings } from '../config/settings';
 import { ActiveRuns } from './active-runs';
 import { MonitorRegistryStore } from './monitor-registry.store';
 import { isOrphan } from './orphan-recovery';
-import { OpenRequest } from './request.store';
+import { isRestartInFlight, OpenRequest } from './request.store';
 
 const CLAIMED = ['Requesting', 'Running', 'Cancelling'];
 
@@ -110,9 +110,11 @@ function groupByEnvironment(rows: OpenRequest[]): Map<string, OpenRequest[]> {
 /** Startable head, or an orphan to recover; never while someone's live run is there. */
 function isCandidate(list: OpenRequest[], me: string, runs: ActiveRuns): boolean {
   const relevant = list.filter(
-    (r) => r.status !== 'Restarting' && !(r.status === 'Cancelling' && r.ownerId === null),
+    (r) =>
+      (r.status !== 'Restarting' || isRestartInFlight(r)) &&
+      !(r.status === 'Cancelling' && r.ownerId === null),
   );
-  const claimed = relevant.filter((r) => CLAIMED.includes(r.status));
+  const claimed = relevant.filter((r) => CLAIMED.includes(r.status) || isRestartInFlight(r));
   const orphans = claimed.filter((r) => isOrphan(r, me, (id) => runs.has(id)));
   if (claimed.length > orphans.length) return false;
   if (orphans.length > 0) return true;

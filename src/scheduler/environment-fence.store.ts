@@ -5,7 +5,7 @@ import { textOrNull } from '../persistence/row-values';
 
 type Row = Record<string, unknown>;
 
-const CLAIMED = ['Requesting', 'Running', 'Cancelling'];
+const CLAIMED = ['Requesting', 'Running', 'Cancelling', 'Restarting'];
 
 /**
  * Issues fencing epochs. Taking an environment bumps its epoch, which invalidates every write of

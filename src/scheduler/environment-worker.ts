@@ -2,7 +2,7 @@ import { AppLogger } from '../logging/app-logger';
 import type { LockHandle } from '../rabbit-lock/distributed-lock.service';
 import { Fence } from './fence';
 import { isOrphan } from './orphan-recovery';
-import { OpenRequest } from './request.store';
+import { isRestartInFlight, OpenRequest } from './request.store';
 import type { SchedulerDeps } from './scheduler-deps';
 
 const STARTABLE = ['Pending', 'Confirmed'];
@@ -65,8 +65,12 @@ export class EnvironmentWorker {
       await this.deps.recovery.recover(row, fence, 'its owner stopped renewing its lease');
     }
     const open = await this.deps.requests.open(this.deps.settings.isProduction, this.environment);
-    const active = open.filter((r) => r.status !== 'Restarting' && !isUnclaimedCancel(r));
-    if (active.some((r) => ['Requesting', 'Running', 'Cancelling'].includes(r.status)))
+    const active = open.filter(
+      (r) => (r.status !== 'Restarting' || isRestartInFlight(r)) && !isUnclaimedCancel(r),
+    );
+    if (
+      active.some((r) => ['Requesting', 'Running', 'Cancelling', 'Restarting'].includes(r.status))
+    )
       return 'blocked';
     const head = active[0];
     return head && STARTABLE.includes(head.status) ? head : undefined;

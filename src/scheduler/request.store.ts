@@ -19,6 +19,13 @@ export const OPEN_STATUSES: readonly RequestStatus[] = [
   'Restarting',
 ];
 export const CLAIMED_STATUSES: readonly RequestStatus[] = ['Requesting', 'Running', 'Cancelling'];
+/** A run may still be going in these: Restarting is written over a running request too. */
+export const LEASED_STATUSES: readonly RequestStatus[] = [...CLAIMED_STATUSES, 'Restarting'];
+
+/** A Restarting request whose owner still runs it (its lease is live): it blocks its environment. */
+export function isRestartInFlight(r: OpenRequest): boolean {
+  return r.status === 'Restarting' && r.leaseExpiresAt !== null && r.leaseExpiresAt > r.nowMs;
+}
 
 export interface OpenRequest {
   id: number;
@@ -95,7 +102,7 @@ export class RequestStore {
     const sql =
       `UPDATE ${d.table('DeploymentRequest')} SET ${d.col('LeaseExpiresAt')} = ${d.nowMs()} + ` +
       `${s.bind(leaseMs)} WHERE ${d.col('Id')} = ${s.bind(id)} AND ${d.col('Status')} IN ` +
-      `(${s.list(CLAIMED_STATUSES)}) AND ${ownedBy(d, s, fence)}`;
+      `(${s.list(LEASED_STATUSES)}) AND ${ownedBy(d, s, fence)}`;
     return (await this.d.execute(this.dataSource, sql, s.values)) === 1;
   }
 
@@ -183,7 +190,7 @@ export class RequestStore {
     const sql =
       `UPDATE ${d.table('DeploymentRequest')} SET ${d.col('Status')} = ${s.bind('Abandoned')}, ` +
       `${d.col('CompletedTime')} = ${s.bind(new Date())}, ${d.col('LeaseExpiresAt')} = NULL ` +
-      `WHERE ${d.col('Status')} IN (${s.list(['Requesting', 'Running'])}) AND ` +
+      `WHERE ${d.col('Status')} IN (${s.list(CLAIMED_STATUSES)}) AND ` +
       `${d.col('IsProd')} = ${s.bind(isProd)} AND (${d.col('LeaseExpiresAt')} < ${d.nowMs()} - ` +
       `${s.bind(afterMs)} OR (${d.col('LeaseExpiresAt')} IS NULL AND ${d.col('StartedTime')} < ` +
       `${s.bind(new Date(Date.now() - afterMs))}))`;

@@ -15,7 +15,6 @@ const SCRIPT_SECONDS = 3;
 const OUTAGE_MS = 5000;
 const BUSY = /likely being processed by another monitor instance/;
 const LOST = /^Lost the RabbitMQ lock connection/;
-const ESTABLISHED = /^Established RabbitMQ connection to /;
 const UNREACHABLE = /^RabbitMQ is unreachable: /;
 
 describe('RabbitMQ stopped and started again during a run (issue 4, criterion 6)', () => {
@@ -87,12 +86,15 @@ describe('RabbitMQ stopped and started again during a run (issue 4, criterion 6)
    */
   async function outageLogs(id: string, stoppedAt: number): Promise<{ lostAt: number }> {
     const msg = (l: LogLine) => l.json?.msg ?? '';
+    const established = new RegExp(
+      `^Established RabbitMQ connection to 127\\.0\\.0\\.1:${node.port}$`,
+    );
     const lines = cluster.logs(id);
     const lost = lines.findIndex((l) => LOST.test(msg(l)) && l.receivedAt >= stoppedAt);
     expect(lost).toBeGreaterThanOrEqual(0);
-    await cluster.waitForLog(id, ESTABLISHED, 60_000, lost + 1);
+    await cluster.waitForLog(id, established, 60_000, lost + 1);
     const after = cluster.logs(id);
-    const back = after.findIndex((l, i) => i > lost && ESTABLISHED.test(msg(l)));
+    const back = after.findIndex((l, i) => i > lost && established.test(msg(l)));
     const outage = after.slice(lost, back);
     expect(outage.filter((l) => BUSY.test(msg(l))).map((l) => l.text)).toEqual([]);
     expect(outage.some((l) => UNREACHABLE.test(msg(l)))).toBe(true);
