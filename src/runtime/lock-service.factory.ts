@@ -11,6 +11,8 @@ import { RabbitLockService } from '../rabbit-lock/rabbit-lock.service';
 
 /** How long a renewal of the token on the live lock connection may take before it counts as lost. */
 const UPDATE_SECRET_TIMEOUT_MS = 5000;
+/** Longest wait between two reconnect attempts of the lock connection. */
+const RECONNECT_MAX_MS = 5000;
 /** Tokens still scrubbed from log lines: the current one and a couple before it. */
 const REDACTED_TOKENS = 3;
 const TOKEN_EXPIRY_METRIC = 'dorc_monitor_token_seconds_to_expiry';
@@ -45,6 +47,8 @@ export function createLockService(settings: Settings, metrics: MonitorMetrics): 
       : plainCredentials(rabbit.userName ?? '', rabbit.password ?? ''),
     tls: tlsOptions(settings),
     logger: new AppLogger('RabbitLock'),
+    // A broker back after an outage should see its monitors within seconds, not half a minute.
+    reconnectMaxMs: RECONNECT_MAX_MS,
   });
   if (tokenClient) renewOnLiveConnection(tokenClient, lock, metrics);
   return { lock, tokenClient };

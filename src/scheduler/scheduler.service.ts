@@ -32,6 +32,8 @@ export class SchedulerService {
   private readonly registry: MonitorRegistryStore;
   private readonly timer: PollTimer;
   private stopping = false;
+  /** Logged once per outage, not on every poll. */
+  private lockUnavailable = false;
   private turns = 0;
   lastTurnAt = Date.now();
 
@@ -159,6 +161,8 @@ export class SchedulerService {
       return 'busy';
     }
     if (result.kind === 'unavailable') {
+      if (this.lockUnavailable) return 'unavailable';
+      this.lockUnavailable = true;
       this.logger.debug('Lock service unavailable; no new work starts until it is back', {
         environment,
         reason: result.reason,
