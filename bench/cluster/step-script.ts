@@ -14,7 +14,8 @@ export const STEP_SCRIPT = 'step.sh';
  * - `end <env> <id> <ms> <replica> <pid> <exit>` from its EXIT trap (a normal end);
  * - `gone <env> <id> <ms> <replica> <pid>` from a reaper in a session of its own, when the last
  *   process holding the script's pipe has died: the one record a watchdog SIGKILL still leaves.
- * The reaper is set up before the start line, so every start has a `gone`.
+ * The reaper is in its own session before the start line is written, so every start has a
+ * `gone`, even when the group is killed a moment after it started.
  */
 export async function writeStepScript(
   scriptRoot: string,
@@ -53,6 +54,11 @@ replica=${quote(replica)}
 tag="$EnvironmentName $DeploymentRequestId"
 now() { local t=\${EPOCHREALTIME/[.,]/}; REPLY=\${t:0:\${#t}-3}; }
 exec 9> >(exec setsid bash -c ${quote(reaper)} reaper "$EnvironmentName" "$DeploymentRequestId" "$replica" "$$" "$record" >/dev/null 2>&1)
+# Until the reaper has its own session a group kill would take it along: wait for that first.
+reaper_pid=$!
+until read -r -a st < /proc/$reaper_pid/stat 2>/dev/null && [[ \${st[5]} == "$reaper_pid" ]]; do
+  [[ -e /proc/$reaper_pid ]] || break
+done
 trap 'code=$?; now; echo "end $tag $REPLY $replica $$ $code" >> "$record"' EXIT
 now; echo "start $tag $REPLY $replica $$" >> "$record"
 seconds="\${SleepSeconds:-0}"

@@ -39,6 +39,11 @@ function p50(rows: LockRow[], system: string, scenario: LockRow['scenario']): nu
   return rows.find((r) => r.system === system && r.scenario === scenario)?.acquire.p50 ?? NaN;
 }
 
+/** Redraws the chart from a results file's `data`. */
+export function lockChart(data: unknown): void {
+  writeChart('lock-latency.svg', chart((data as { rows: LockRow[] }).rows));
+}
+
 function chart(rows: LockRow[]): string {
   const systems = [...new Set(rows.map((r) => r.system))];
   const pick = (scenario: LockRow['scenario'], p: 'p50' | 'p99') =>

@@ -29,6 +29,11 @@ export async function pollSection(): Promise<Record<string, unknown>> {
   return data;
 }
 
+/** Redraws the chart from a results file's `data`. */
+export function pollChart(data: unknown): void {
+  writeChart('poll-cost.svg', chart((data as { rows: PollRow[] }).rows));
+}
+
 function chart(rows: PollRow[]): string {
   const categories = rows.map(
     (r) => `${r.database}, ${r.finishedRows.toLocaleString('en-US')} rows`,

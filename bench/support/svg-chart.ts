@@ -25,7 +25,7 @@ export interface BarChartSpec {
 const COLORS = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#b07aa1'];
 const W = 760;
 const H = 380;
-const PAD = { left: 70, right: 20, top: 50, bottom: 80 };
+const PAD = { left: 70, right: 20, top: 50, bottom: 95 };
 
 export function barChart(spec: BarChartSpec): string {
   const top = niceMax(maxValue(spec));
@@ -67,9 +67,7 @@ function bars(spec: BarChartSpec, y: (v: number) => number): string[] {
     const x0 = PAD.left + slot * c + (slot - barW * spec.series.length) / 2;
     spec.series.forEach((s, i) => out.push(...bar(s.values[c], x0 + i * barW, barW, y, i)));
     const cx = PAD.left + slot * (c + 0.5);
-    out.push(
-      `<text x="${cx}" y="${H - PAD.bottom + 18}" text-anchor="middle">${esc(category)}</text>`,
-    );
+    out.push(categoryLabel(category, cx, Math.max(8, Math.floor(slot / 7))));
   });
   return out;
 }
@@ -84,11 +82,27 @@ function bar(value: number, x: number, w: number, y: (v: number) => number, i: n
   ];
 }
 
+/** A dashed line; its label sits on a white patch so bars behind it stay readable. */
 function reference(line: ReferenceLine, at: number): string {
+  const width = line.label.length * 6 + 8;
+  const x = W - PAD.right - width;
   return [
     `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${at}" y2="${at}" stroke="#333" stroke-dasharray="6 4"/>`,
-    `<text x="${W - PAD.right - 4}" y="${at - 5}" text-anchor="end" font-size="11">${esc(line.label)}</text>`,
+    `<rect x="${x}" y="${at - 17}" width="${width}" height="14" fill="#ffffff" fill-opacity="0.85"/>`,
+    `<text x="${W - PAD.right - 4}" y="${at - 6}" text-anchor="end" font-size="11">${esc(line.label)}</text>`,
   ].join('\n');
+}
+
+/** A category name under its bars, wrapped at spaces to fit its slot. */
+function categoryLabel(text: string, cx: number, maxChars: number): string {
+  const lines: string[] = [];
+  for (const word of text.split(' ')) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last].length + word.length + 1 <= maxChars) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  const spans = lines.map((l, i) => `<tspan x="${cx}" dy="${i === 0 ? 0 : 14}">${esc(l)}</tspan>`);
+  return `<text x="${cx}" y="${H - PAD.bottom + 18}" text-anchor="middle">${spans.join('')}</text>`;
 }
 
 function legend(series: BarSeries[]): string[] {
@@ -112,7 +126,7 @@ function maxValue(spec: BarChartSpec): number {
 function niceMax(v: number): number {
   const target = v * 1.1;
   const power = 10 ** Math.floor(Math.log10(target));
-  const step = [1, 2, 5, 10].find((m) => m * power >= target) ?? 10;
+  const step = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].find((m) => m * power >= target) ?? 10;
   return step * power;
 }
 

@@ -76,6 +76,11 @@ function print(rows: ThroughputRow[], perEnv: number, scaling: number, haOverhea
   console.log(`HA overhead on 1 replica: ${(haOverhead * 100).toFixed(1)} % (target < 10 %)`);
 }
 
+/** Redraws the chart from a results file's `data`. */
+export function throughputChart(data: unknown): void {
+  writeChart('throughput.svg', chart((data as { rows: ThroughputRow[] }).rows));
+}
+
 function chart(rows: ThroughputRow[]): string {
   return barChart({
     title: `Throughput, ${ENVIRONMENTS} environments, ${SCRIPT_SECONDS * 1000} ms scripts`,

@@ -1,11 +1,6 @@
 /** Why a held lock stopped being ours. */
 export type LockLossReason =
-  | 'connection-closed'
-  | 'silence'
-  | 'channel-closed'
-  | 'token-refused'
-  | 'no-progress'
-  | 'shutdown';
+  'connection-closed' | 'silence' | 'channel-closed' | 'token-refused' | 'no-progress' | 'shutdown';
 
 /** A held environment lock. */
 export interface LockHandle {

@@ -114,10 +114,42 @@ describe('step script records', () => {
   });
 });
 
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+describe('step script reaper', () => {
+  let dir: string;
+  beforeEach(async () => (dir = await mkdtemp(join(tmpdir(), 'dorc-step-'))));
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('leaves a gone record even when the group dies right after its start line (20 times)', async () => {
+    const record = join(dir, 'record.log');
+    await writeStepScript(join(dir, 'r'), 'replica-9', record, join(dir, 'markers'));
+    for (let id = 1; id <= 20; id++) {
+      const env = {
+        ...process.env,
+        EnvironmentName: 'E',
+        DeploymentRequestId: String(id),
+        SleepSeconds: '30',
+      };
+      const child = spawn('setsid', [join(dir, 'r', 'step.sh')], { env });
+      await waitUntil(
+        async () => (await readStepRuns(record)).some((r) => r.requestId === id),
+        5000,
+        1,
+      );
+      process.kill(-child.pid!, 'SIGKILL');
+    }
+    await waitUntil(async () => (await readStepRuns(record)).every((r) => r.gone !== null));
+    expect((await readStepRuns(record)).map((r) => r.requestId)).toHaveLength(20);
+  });
+});
+
+async function waitUntil(
+  check: () => Promise<boolean>,
+  timeoutMs = 5000,
+  stepMs = 20,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, stepMs));
   }
 }
