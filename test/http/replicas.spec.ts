@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EventTap } from './support/event-tap';
+import { lockRoutingKey } from '../../src/events/rabbit-monitor-events';
 import { MonitorProcess, waitFor } from './support/monitor-process';
 import { answerValidator } from './support/openapi-schemas';
 import { metricSamples } from './support/prometheus-text';
@@ -218,7 +219,7 @@ describe('HTTP API of two replicas with HA on', () => {
       );
 
       expect(released).toBeDefined();
-      expect(tap.find('lock.released', E3)?.body.monitorId).toBe(a.monitorId);
+      expect(tap.find(lockRoutingKey(E3, 'released'))?.body.monitorId).toBe(a.monitorId);
       expect(taken.time - (released?.time ?? 0)).toBeLessThan(2000);
       // C polls only at start and after about a minute: nothing but the event explains the pickup.
       expect(taken.time - cStarted).toBeLessThan(0.9 * pollMs);

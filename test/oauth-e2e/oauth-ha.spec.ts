@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { lockRoutingKey } from '../../src/events/rabbit-monitor-events';
 import { runMonitorCommand, waitFor } from '../http/support/monitor-process';
 import { metricSamples } from '../http/support/prometheus-text';
 import { OAuthRig, TOKEN_LIFETIME_SECONDS } from './support/oauth-rig';
@@ -67,8 +68,12 @@ describe('OAuth end to end: a monitor on an OAuth-only broker with 10 s tokens',
     expect([...(await lockLost()).values()].filter((v) => v > 0)).toEqual([]);
     expect(rig.monitor.logs().filter((l) => l.msg === 'Distributed lock lost')).toEqual([]);
     // The messaging connection renews its token too: events still flow after three lifetimes.
-    await waitFor(() => tap.find('lock.released', HOLD) !== undefined, 5000, 'the release event');
-    expect(tap.find('lock.acquired', HOLD)).toBeDefined();
+    await waitFor(
+      () => tap.find(lockRoutingKey(HOLD, 'released')) !== undefined,
+      5000,
+      'the release event',
+    );
+    expect(tap.find(lockRoutingKey(HOLD, 'acquired'))).toBeDefined();
     expect(messagingTrouble()).toEqual([]);
   });
 

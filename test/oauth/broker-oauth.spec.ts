@@ -9,8 +9,8 @@ import { decodePayload, settingsFor, waitFor } from './oauth-settings.fixture';
 const GUIDE_SCOPE = 'rabbitmq:configure:* rabbitmq:read:* rabbitmq:write:*';
 const SCOPE_ALIASES = {
   'rabbitmq:configure:*': ['rabbitmq.configure:*/*'],
-  'rabbitmq:read:*': ['rabbitmq.read:*/*'],
-  'rabbitmq:write:*': ['rabbitmq.write:*/*'],
+  'rabbitmq:read:*': ['rabbitmq.read:*/*/*'],
+  'rabbitmq:write:*': ['rabbitmq.write:*/*/*'],
 };
 
 jest.setTimeout(120_000);
@@ -72,7 +72,7 @@ describe('RabbitMQ 3.10 with the OAuth 2.0 backend', () => {
 
   it('denies a declare the token has no configure scope for', async () => {
     const channel = await channelOf(
-      await connect(tokens.issueToken({ scope: 'rabbitmq.read:*/*' })),
+      await connect(tokens.issueToken({ scope: 'rabbitmq.read:*/*/*' })),
     );
 
     await expect(channel.assertQueue(lockQueue(), { exclusive: true })).rejects.toThrow(
@@ -137,6 +137,8 @@ describe('RabbitMQ 3.10 with the OAuth 2.0 backend', () => {
     expect(channel.sendToQueue(queue, Buffer.from('ping'))).toBe(true);
     await expect(channel.checkQueue(queue)).resolves.toMatchObject({ queue });
     await channel.deleteQueue(queue);
+    // The aliases map to three-part read and write scopes, which cover the events exchange.
+    expect(await topicRoundTrip(GUIDE_SCOPE, 'lock.Production.released')).toBe('delivered');
   });
 
   it('grants nothing for a guide-style scope that has no alias', async () => {
@@ -160,5 +162,56 @@ describe('RabbitMQ 3.10 with the OAuth 2.0 backend', () => {
     await expect(other.assertQueue(`dorc.other-${randomBytes(4).toString('hex')}`)).rejects.toThrow(
       /ACCESS_REFUSED/,
     );
+  });
+
+  /**
+   * Binds a queue to a fresh topic exchange with `routingKey`, publishes one message with that
+   * key and says whether it arrived, or what the broker refused.
+   */
+  async function topicRoundTrip(
+    scope: string,
+    routingKey: string,
+    exchange = `dorc.events.test-${randomBytes(4).toString('hex')}`,
+  ): Promise<string> {
+    const channel = await channelOf(await connect(tokens.issueToken({ scope })));
+    try {
+      await channel.assertExchange(exchange, 'topic', { durable: false, autoDelete: true });
+      const { queue } = await channel.assertQueue('', { exclusive: true });
+      await channel.bindQueue(queue, exchange, routingKey);
+      const arrived = new Promise<string>((resolve) => {
+        void channel.consume(queue, (m) => m && resolve('delivered'), { noAck: true });
+      });
+      channel.publish(exchange, routingKey, Buffer.from('{}'));
+      return await Promise.race([arrived, new Promise<string>((r) => setTimeout(r, 3000, 'lost'))]);
+    } catch (error) {
+      return /ACCESS_REFUSED/.test(String(error)) ? 'refused' : String(error);
+    }
+  }
+
+  it('checks topic permissions on a topic exchange: two-part read and write scopes are refused', async () => {
+    const twoPart = 'rabbitmq.configure:*/* rabbitmq.read:*/* rabbitmq.write:*/*';
+    const threePart = 'rabbitmq.configure:*/* rabbitmq.read:*/*/* rabbitmq.write:*/*/*';
+    const locksOnly = 'rabbitmq.configure:*/* rabbitmq.read:*/*/lock.* rabbitmq.write:*/*/lock.*';
+
+    expect(await topicRoundTrip(twoPart, 'lock.Production.released')).toBe('refused');
+    expect(await topicRoundTrip(threePart, 'lock.Production.released')).toBe('delivered');
+    expect(await topicRoundTrip(threePart, 'request.42.Completed')).toBe('delivered');
+    expect(await topicRoundTrip(locksOnly, 'lock.Production.released')).toBe('delivered');
+    expect(await topicRoundTrip(locksOnly, 'request.42.Completed')).toBe('refused');
+  });
+
+  it('lets the narrow event scopes of docs/rabbitmq-oauth.md use dorc.events', async () => {
+    const lacking =
+      'rabbitmq.configure:*/* rabbitmq.read:*/dorc.events/* rabbitmq.write:*/dorc.events/*';
+    const narrow = `${lacking} rabbitmq.read:*/amq.gen-* rabbitmq.write:*/amq.gen-*`;
+
+    // Binding its server-named queue also needs write on the queue, and consuming needs read.
+    expect(await topicRoundTrip(lacking, 'lock.Production.released', 'dorc.events')).toBe(
+      'refused',
+    );
+    expect(await topicRoundTrip(narrow, 'lock.Production.released', 'dorc.events')).toBe(
+      'delivered',
+    );
+    expect(await topicRoundTrip(narrow, 'request.42.Completed', 'dorc.events')).toBe('delivered');
   });
 });

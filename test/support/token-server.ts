@@ -40,7 +40,8 @@ export interface TokenClaims {
  */
 export type RefusedTokenKind = 'wrong-audience' | 'foreign-key';
 
-export const DEFAULT_SCOPE = 'rabbitmq.configure:*/* rabbitmq.read:*/* rabbitmq.write:*/*';
+/** Read and write with a routing-key part: the events exchange is a topic exchange. */
+export const DEFAULT_SCOPE = 'rabbitmq.configure:*/* rabbitmq.read:*/*/* rabbitmq.write:*/*/*';
 
 type Handler = (form: URLSearchParams) => { status: number; body: object };
 

@@ -16,7 +16,7 @@ export class EventTap {
   static async start(
     url: string,
     credentials: { username: string; password: string },
-    routingKeys = ['lock.acquired', 'lock.released', 'lock.lost'],
+    bindings = ['lock.#', 'request.#'],
   ): Promise<EventTap> {
     const connection = await amqp.connect(url, {
       credentials: amqp.credentials.plain(credentials.username, credentials.password),
@@ -26,15 +26,14 @@ export class EventTap {
     const channel = await connection.createChannel();
     await channel.assertExchange(EVENTS_EXCHANGE, EVENTS_EXCHANGE_TYPE, { durable: false });
     const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
-    for (const key of routingKeys) await channel.bindQueue(queue, EVENTS_EXCHANGE, key);
+    for (const key of bindings) await channel.bindQueue(queue, EVENTS_EXCHANGE, key);
     await channel.consume(queue, (m) => m && tap.record(m), { noAck: true });
     return tap;
   }
 
-  find(routingKey: string, environment: string): TappedEvent | undefined {
-    return this.events.find(
-      (e) => e.routingKey === routingKey && e.body.environment === environment,
-    );
+  /** The first event with this exact routing key (see `lockRoutingKey`, `requestRoutingKey`). */
+  find(routingKey: string): TappedEvent | undefined {
+    return this.events.find((e) => e.routingKey === routingKey);
   }
 
   async stop(): Promise<void> {

@@ -33,13 +33,15 @@ export class OAuthRig {
     readonly dir: string,
   ) {}
 
-  static async create(environments: string[]): Promise<OAuthRig> {
+  /** `scope`: the scope claim of every token the endpoint issues (default: `DEFAULT_SCOPE`). */
+  static async create(environments: string[], options: { scope?: string } = {}): Promise<OAuthRig> {
     const parts: { tokens?: TokenServer; broker?: BrokerNode; harness?: EngineHarness } = {};
     const dir = mkdtempSync(join(tmpdir(), 'dorc-oauth-e2e-'));
     try {
       parts.tokens = await TokenServer.start({
         lifetimeSeconds: TOKEN_LIFETIME_SECONDS,
         clientSecret: `cs-${randomBytes(8).toString('hex')}`,
+        ...(options.scope ? { scope: options.scope } : {}),
       });
       parts.broker = await startBrokerNode({
         oauth: { publicKeyPem: parts.tokens.publicKeyPem, kid: parts.tokens.kid },
