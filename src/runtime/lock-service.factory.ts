@@ -4,7 +4,7 @@ import { AppLogger } from '../logging/app-logger';
 import type { MonitorMetrics } from '../metrics/monitor-metrics';
 import { OAuthTokenClient } from '../oauth/oauth-token.client';
 import { DistributedLockService } from '../rabbit-lock/distributed-lock.service';
-import { LockCredentialsProvider, plainCredentials } from '../rabbit-lock/lock-credentials';
+import { plainCredentials, tokenCredentials } from '../rabbit-lock/lock-credentials';
 import { LockTlsOptions } from '../rabbit-lock/rabbit-lock.options';
 import { NoopLockService } from '../rabbit-lock/noop-lock.service';
 import { RabbitLockService } from '../rabbit-lock/rabbit-lock.service';
@@ -52,11 +52,6 @@ export function createLockService(settings: Settings, metrics: MonitorMetrics): 
   });
   if (tokenClient) renewOnLiveConnection(tokenClient, lock, metrics);
   return { lock, tokenClient };
-}
-
-/** The broker's OAuth backend takes an empty user name and the JWT as the password. */
-function tokenCredentials(client: OAuthTokenClient): LockCredentialsProvider {
-  return { mechanism: 'PLAIN', username: () => '', password: () => client.getToken() };
 }
 
 /**
