@@ -20,7 +20,10 @@ export function exitCodeFor(error: unknown): number {
   return 1;
 }
 
-/** Prints why the process stops: each settings problem on its own line, never a stack for users' mistakes. */
+/**
+ * Prints why the process stops: each settings problem on its own line, never a stack for users'
+ * mistakes.
+ */
 export function reportFatal(error: unknown): void {
   if (error instanceof SettingsError) {
     process.stderr.write('Invalid configuration:\n');

@@ -34,7 +34,10 @@ export async function startMonitor(configPath?: string): Promise<void> {
   });
 }
 
-/** SIGTERM/SIGINT: stop taking work, grace period, release locks, exit 0. A second signal forces exit. */
+/**
+ * SIGTERM/SIGINT: stop taking work, grace period, release locks, exit 0. A second signal forces
+ * exit.
+ */
 function handleSignals(settings: Settings, stop: () => Promise<void>): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {

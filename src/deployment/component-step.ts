@@ -35,7 +35,9 @@ export class ComponentStep {
     const script = component.script;
     if (!script) return { status: 'Complete', log: 'Component has no script; nothing to run.' };
     if (script.nonProdOnly && input.isProd) {
-      const log = `Skipped: script '${script.name}' is NonProdOnly and this is a production environment.`;
+      const log =
+        `Skipped: script '${script.name}' is NonProdOnly ` +
+        'and this is a production environment.';
       return { status: 'Warning', log };
     }
     return this.runScript(component, input, options);

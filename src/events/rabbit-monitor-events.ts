@@ -1,6 +1,7 @@
 import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import type { Channel, ConsumeMessage, Options } from 'amqplib';
 import { AppLogger } from '../logging/app-logger';
+import { isAccessRefused } from '../rabbit-lock/lock-error-text';
 import { LOCK_QUEUE_PREFIX, lockQueueName } from '../rabbit-lock/lock-queue-name';
 import { MonitorEvents } from './monitor-events';
 
@@ -138,13 +139,13 @@ export class RabbitMonitorEvents extends MonitorEvents {
     this.logger.warn('Lock release events unavailable; environments are picked up by polling', {
       exchange: EVENTS_EXCHANGE,
       error: errorText(error),
-      hint: accessRefused(error) ? TOPIC_SCOPE_HINT : undefined,
+      hint: isAccessRefused(error) ? TOPIC_SCOPE_HINT : undefined,
     });
   }
 
   private publishChannelFailed(error: unknown): void {
     this.publishChannelClosed = true;
-    if (!accessRefused(error)) {
+    if (!isAccessRefused(error)) {
       this.publishPausedUntil = Date.now() + BROKEN_CHANNEL_PAUSE_MS;
       this.logger.debug('The events channel closed', { error: errorText(error) });
       return;
@@ -188,8 +189,4 @@ const TOPIC_SCOPE_HINT =
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function accessRefused(error: unknown): boolean {
-  return /\b403\b|ACCESS.REFUSED/i.test(errorText(error));
 }

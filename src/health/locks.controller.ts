@@ -2,7 +2,9 @@ import { Controller, Get } from '@nestjs/common';
 import { ClusterView } from './cluster.view';
 import { LocksView } from './locks.view';
 
-/** Who holds what: this replica (`/locks`) and every replica, from the database (`/locks/cluster`). */
+/**
+ * Who holds what: this replica (`/locks`) and every replica, from the database (`/locks/cluster`).
+ */
 @Controller('locks')
 export class LocksController {
   constructor(

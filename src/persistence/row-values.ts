@@ -1,4 +1,7 @@
-/** Reads a column of a raw query row as text: strings and numbers as they are, anything else as null. */
+/**
+ * Reads a column of a raw query row as text: strings and numbers as they are, anything else as
+ * null.
+ */
 export function textOrNull(value: unknown): string | null {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);

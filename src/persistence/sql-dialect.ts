@@ -46,7 +46,9 @@ export class SqlDialect {
     return '?';
   }
 
-  /** A parameter collector for one statement: `const p = d.params(); ... p.bind(x) ... p.values`. */
+  /**
+   * A parameter collector for one statement: `const p = d.params(); ... p.bind(x) ... p.values`.
+   */
   params(): SqlParams {
     return new SqlParams(this);
   }

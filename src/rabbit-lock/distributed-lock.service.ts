@@ -52,7 +52,10 @@ export abstract class DistributedLockService {
   abstract readonly enabled: boolean;
   /** Connects (if needed). Never throws for broker trouble: `status()` and readiness report it. */
   abstract start(): Promise<void>;
-  /** Tries once, without waiting: `busy` when another holder has it, `unavailable` when the broker cannot be asked. */
+  /**
+   * Tries once, without waiting: `busy` when another holder has it, `unavailable` when the broker
+   * cannot be asked.
+   */
   abstract acquire(environment: string): Promise<LockAcquireResult>;
   abstract status(): LockServiceStatus;
   /** Is the lock connection usable right now (readiness)? */

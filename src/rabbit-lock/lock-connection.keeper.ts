@@ -2,14 +2,11 @@ import * as amqp from 'amqplib';
 import { Socket } from 'node:net';
 import { LockLossReason } from './distributed-lock.service';
 import { openLockConnection, OpenedLockConnection } from './lock-connection.factory';
-import { amqpReplyCode, describeError } from './lock-error-text';
+import { describeError, isAccessRefused } from './lock-error-text';
 import { withTimeout } from './lock-queue.ops';
 import { ResolvedLockOptions } from './rabbit-lock.options';
 import { raceSecretUpdate } from './secret-update';
 import { SilenceGuard } from './silence-guard';
-
-/** AMQP reply code of a refused login or operation. */
-const ACCESS_REFUSED = 403;
 
 export type LockConnectionState = 'connecting' | 'connected' | 'disconnected';
 
@@ -145,9 +142,7 @@ export class LockConnectionKeeper {
   private onConnectFailed(error: unknown): void {
     this.state = 'disconnected';
     this.lastError = describeError(error, this.knownSecrets);
-    if (amqpReplyCode(error) === ACCESS_REFUSED || /ACCESS.REFUSED/.test(this.lastError)) {
-      this.options.credentials.refused?.();
-    }
+    if (isAccessRefused(error)) this.options.credentials.refused?.();
     this.options.logger.warn(
       `RabbitMQ is unreachable: ${this.lastError}; no new work will start until it is back`,
       { host: this.options.hostname, port: this.options.port, attempt: this.failures + 1 },

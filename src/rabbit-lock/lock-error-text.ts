@@ -19,3 +19,14 @@ export function amqpReplyCode(error: unknown): number | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'number' ? code : undefined;
 }
+
+/**
+ * Whether the broker refused access (reply code 403): a login with a token it does not accept,
+ * or an operation the credentials do not permit. Some amqplib errors (a refused handshake, a
+ * closed channel's reply) carry the code only in their message.
+ */
+export function isAccessRefused(error: unknown): boolean {
+  if (amqpReplyCode(error) === 403) return true;
+  const message = error instanceof Error ? error.message : String(error);
+  return /ACCESS.REFUSED/i.test(message);
+}

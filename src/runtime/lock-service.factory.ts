@@ -9,7 +9,9 @@ import { LockTlsOptions } from '../rabbit-lock/rabbit-lock.options';
 import { NoopLockService } from '../rabbit-lock/noop-lock.service';
 import { RabbitLockService } from '../rabbit-lock/rabbit-lock.service';
 
-/** How long a renewal of the token on the live lock connection may take before it counts as lost. */
+/**
+ * How long a renewal of the token on the live lock connection may take before it counts as lost.
+ */
 const UPDATE_SECRET_TIMEOUT_MS = 5000;
 /** Longest wait between two reconnect attempts of the lock connection. */
 const RECONNECT_MAX_MS = 5000;

@@ -63,7 +63,9 @@ export class EnvironmentFenceStore {
   private async rowExists(environment: string): Promise<boolean> {
     const d = this.d;
     const s = d.params();
-    const sql = `SELECT 1 AS ${d.col('x')} FROM ${d.table('EnvironmentLock')} WHERE ${d.col('Environment')} = ${s.bind(environment)}`;
+    const sql =
+      `SELECT 1 AS ${d.col('x')} FROM ${d.table('EnvironmentLock')} WHERE ` +
+      `${d.col('Environment')} = ${s.bind(environment)}`;
     return (await this.d.select<Row>(this.dataSource, sql, s.values)).length > 0;
   }
 

@@ -91,7 +91,9 @@ export class EnvironmentWorker {
       return;
     }
     this.announced = true;
-    const message = `Acquired distributed lock for environment '${this.environment}' to process request ${requestId}`;
+    const message =
+      `Acquired distributed lock for environment '${this.environment}' to ` +
+      `process request ${requestId}`;
     this.logger.log(message, fields);
   }
 

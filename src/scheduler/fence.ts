@@ -1,4 +1,6 @@
-/** A replica's right to write in one environment: valid while the epoch in the database is this one. */
+/**
+ * A replica's right to write in one environment: valid while the epoch in the database is this one.
+ */
 export interface Fence {
   readonly environment: string;
   readonly epoch: number;

@@ -46,7 +46,8 @@ export class MonitorRegistryStore {
   async remove(monitorId: string): Promise<void> {
     const d = this.d;
     const s = d.params();
-    const sql = `DELETE FROM ${d.table('Monitor')} WHERE ${d.col('MonitorId')} = ${s.bind(monitorId)}`;
+    const table = d.table('Monitor');
+    const sql = `DELETE FROM ${table} WHERE ${d.col('MonitorId')} = ${s.bind(monitorId)}`;
     await this.d.execute(this.dataSource, sql, s.values);
   }
 }

@@ -22,7 +22,9 @@ export const CLAIMED_STATUSES: readonly RequestStatus[] = ['Requesting', 'Runnin
 /** A run may still be going in these: Restarting is written over a running request too. */
 export const LEASED_STATUSES: readonly RequestStatus[] = [...CLAIMED_STATUSES, 'Restarting'];
 
-/** A Restarting request whose owner still runs it (its lease is live): it blocks its environment. */
+/**
+ * A Restarting request whose owner still runs it (its lease is live): it blocks its environment.
+ */
 export function isRestartInFlight(r: OpenRequest): boolean {
   return r.status === 'Restarting' && r.leaseExpiresAt !== null && r.leaseExpiresAt > r.nowMs;
 }
@@ -133,7 +135,9 @@ export class RequestStore {
   async readLog(id: number): Promise<string> {
     const d = this.d;
     const s = d.params();
-    const sql = `SELECT ${d.col('Log')} AS ${d.col('log')} FROM ${d.table('DeploymentRequest')} WHERE ${d.col('Id')} = ${s.bind(id)}`;
+    const sql =
+      `SELECT ${d.col('Log')} AS ${d.col('log')} FROM ` +
+      `${d.table('DeploymentRequest')} WHERE ${d.col('Id')} = ${s.bind(id)}`;
     const [row] = await this.d.select<Row>(this.dataSource, sql, s.values);
     return typeof row?.log === 'string' ? row.log : '';
   }
@@ -141,7 +145,8 @@ export class RequestStore {
   async readRequest(id: number): Promise<Row | undefined> {
     const d = this.d;
     const s = d.params();
-    const sql = `SELECT * FROM ${d.table('DeploymentRequest')} WHERE ${d.col('Id')} = ${s.bind(id)}`;
+    const table = d.table('DeploymentRequest');
+    const sql = `SELECT * FROM ${table} WHERE ${d.col('Id')} = ${s.bind(id)}`;
     const [row] = await this.d.select<Row>(this.dataSource, sql, s.values);
     return row;
   }

@@ -90,4 +90,25 @@ describe('OAuthTokenClient never reveals a secret', () => {
     const text = states.join('\n');
     for (const secret of secrets()) expect(text).not.toContain(secret);
   });
+
+  it('logs the token endpoint without the user info or query string it may carry', async () => {
+    const withSecrets = new URL(server.url);
+    withSecrets.username = 'endpoint-user-K4';
+    withSecrets.password = 'endpoint-pass-Q5';
+    withSecrets.search = '?key=endpoint-key-W2';
+    const own = new CapturingLogger();
+    const client = new OAuthTokenClient(
+      settingsFor(server, { tokenEndpoint: withSecrets.toString() }),
+      { logger: own, ...FAST_RETRY },
+    );
+    client.start();
+    await waitFor(() => own.messages('warn').length > 0, 5000);
+    client.stop();
+
+    const started = own.lines.find((l) => l.message === 'OAuth token refresher started');
+    expect(started?.fields?.endpoint).toBe(`${withSecrets.origin}${withSecrets.pathname}`);
+    for (const secret of ['endpoint-user-K4', 'endpoint-pass-Q5', 'endpoint-key-W2']) {
+      expect(own.text()).not.toContain(secret);
+    }
+  });
 });

@@ -2,7 +2,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 import { SqlDialect } from '../sql-dialect';
 import { DdlBuilder, TableDef } from './ddl.builder';
 
-/** One row per live replica: its last sign of life on the database clock (fair sharing, /locks/cluster). */
+/**
+ * One row per live replica: its last sign of life on the database clock (fair sharing,
+ * /locks/cluster).
+ */
 export const MONITOR_TABLE: TableDef = {
   name: 'Monitor',
   columns: [

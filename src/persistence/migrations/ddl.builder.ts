@@ -62,7 +62,10 @@ export class DdlBuilder {
     const body = `(\n  ${parts.join(',\n  ')}\n)`;
     if (this.type !== 'mssql')
       return `CREATE TABLE IF NOT EXISTS ${this.d.table(table.name)} ${body}`;
-    return `IF OBJECT_ID(N'${this.objectName(table.name)}', N'U') IS NULL CREATE TABLE ${this.d.table(table.name)} ${body}`;
+    return (
+      `IF OBJECT_ID(N'${this.objectName(table.name)}', N'U') IS NULL CREATE TABLE ` +
+      `${this.d.table(table.name)} ${body}`
+    );
   }
 
   createIndex(index: IndexDef): string {
@@ -70,7 +73,10 @@ export class DdlBuilder {
     const cols = index.columns.map((c) => this.d.col(c)).join(', ');
     const kind = index.unique ? 'UNIQUE INDEX' : 'INDEX';
     if (this.type !== 'mssql') {
-      return `CREATE ${kind} IF NOT EXISTS ${this.d.col(name)} ON ${this.d.table(index.table)} (${cols})`;
+      return (
+        `CREATE ${kind} IF NOT EXISTS ${this.d.col(name)} ON ` +
+        `${this.d.table(index.table)} (${cols})`
+      );
     }
     return (
       `IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'${name}' AND object_id = ` +
@@ -174,7 +180,8 @@ export class DdlBuilder {
     const name = this.d.col(`FK_${table}_${fk.columns.join('_')}`);
     const cols = fk.columns.map((c) => this.d.col(c)).join(', ');
     const refs = fk.refColumns.map((c) => this.d.col(c)).join(', ');
-    return `CONSTRAINT ${name} FOREIGN KEY (${cols}) REFERENCES ${this.d.table(fk.table)} (${refs})`;
+    const target = `${this.d.table(fk.table)} (${refs})`;
+    return `CONSTRAINT ${name} FOREIGN KEY (${cols}) REFERENCES ${target}`;
   }
 
   /** `deploy.X` for OBJECT_ID / COL_LENGTH, whose argument is a string, not an identifier. */
